@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * snapdir.h - the public C API of libsnapdir: content-addressable directory
+ * snapshots. Every function is thread-safe and re-entrant. Errors are
+ * returned as negative SNAPDIR_E* codes, with details in a SnapdirError.
+ */
+#ifndef SNAPDIR_H
+#define SNAPDIR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define SNAPDIR_EXTERN(type) __declspec(dllexport) type
+#else
+#define SNAPDIR_EXTERN(type) __attribute__((visibility("default"))) type
+#endif
+
+/** Bumped only on breaking ABI changes. */
+#define SNAPDIR_ABI_VERSION 1
+
+/** Length of a snapshot id or BLAKE3 checksum in hex, without the NUL. */
+#define SNAPDIR_ID_HEXLEN 64
+
+/** Error codes. Each maps to a stable code string (snapdir_error_code). */
+typedef enum {
+    SNAPDIR_OK = 0,
+    SNAPDIR_EIO = -1,             /* IO_ERROR */
+    SNAPDIR_EMISMATCH = -2,       /* HASH_MISMATCH */
+    SNAPDIR_ESTORE = -3,          /* STORE_ERROR */
+    SNAPDIR_EINFLUX = -4,         /* IN_FLUX */
+    SNAPDIR_ECATALOG = -5,        /* CATALOG_ERROR */
+    SNAPDIR_EINVALID_ID = -6,     /* INVALID_ID */
+    SNAPDIR_EINVALID_STORE = -7,  /* INVALID_STORE */
+    SNAPDIR_ECONFLICT = -8,       /* CONFLICT */
+    SNAPDIR_EINTERNAL = -9,       /* INTERNAL */
+    SNAPDIR_ECANCELLED = -10,     /* CANCELLED */
+    SNAPDIR_EINVALID_MANIFEST = -11 /* INVALID_MANIFEST */
+} snapdir_error_t;
+
+/** An error: a code and a message naming the path, key or URI involved. */
+typedef struct SnapdirError SnapdirError;
+
+/** The library version, e.g. "1.11.0"; a static string. */
+SNAPDIR_EXTERN(const char *) snapdir_version(void);
+
+/**
+ * The stable code string of an error ("IO_ERROR", "IN_FLUX", ...).
+ * @return a static string, or NULL when err is NULL
+ */
+SNAPDIR_EXTERN(const char *) snapdir_error_code(const SnapdirError *err);
+
+/** The numeric code (a negative SNAPDIR_E* value), 0 when err is NULL. */
+SNAPDIR_EXTERN(int) snapdir_error_value(const SnapdirError *err);
+
+/**
+ * The message, prefixed per code ("i/o error: ...").
+ * @return a string borrowed from err, or NULL when err is NULL
+ */
+SNAPDIR_EXTERN(const char *) snapdir_error_message(const SnapdirError *err);
+
+/** The stable code string for a SNAPDIR_E* value; a static string. */
+SNAPDIR_EXTERN(const char *) snapdir_error_code_name(int code);
+
+/** Free an error; NULL is a no-op. */
+SNAPDIR_EXTERN(void) snapdir_error_free(SnapdirError *err);
+
+/** Free a string returned by the library; NULL is a no-op. */
+SNAPDIR_EXTERN(void) snapdir_string_free(char *s);
+
+/* ------------------------------------------------------------------ */
+/* Progress and cancellation                                           */
+
+/** What a long operation is doing. */
+typedef enum {
+    SNAPDIR_PHASE_DISCOVERING = 0, /* walking the tree */
+    SNAPDIR_PHASE_HASHING = 1,     /* hashing file contents */
+    SNAPDIR_PHASE_TRANSFER = 2,    /* moving objects */
+    SNAPDIR_PHASE_DONE = 3
+} snapdir_phase;
+
+/** A snapshot of an operation's progress. */
+typedef struct {
+    snapdir_phase phase;
+    uint64_t files_done;  /* files hashed or objects moved so far */
+    uint64_t files_total; /* 0 while unknown */
+    uint64_t bytes_done;
+    uint64_t bytes_total; /* 0 while unknown */
+} snapdir_progress;
+
+/**
+ * Called on the calling thread about ten times a second and once at the end.
+ * Return non-zero to cancel the operation (it then fails with
+ * SNAPDIR_ECANCELLED).
+ */
+typedef int (*snapdir_progress_cb)(const snapdir_progress *progress,
+                                   void *payload);
+
+/* ------------------------------------------------------------------ */
+/* Manifests                                                           */
+
+/** A parsed or built manifest: entries sorted by path bytes. Opaque. */
+typedef struct snapdir_manifest snapdir_manifest;
+
+/** The checksum algorithm of a manifest's entries. */
+typedef enum {
+    SNAPDIR_HASH_BLAKE3 = 0, /* default; keyed when a context is given */
+    SNAPDIR_HASH_MD5 = 1,
+    SNAPDIR_HASH_SHA256 = 2
+} snapdir_hash_kind;
+
+/** Entry types. */
+typedef enum {
+    SNAPDIR_ENTRY_FILE = 'F',
+    SNAPDIR_ENTRY_DIRECTORY = 'D'
+} snapdir_entry_type;
+
+/** One manifest line. Pointers are borrowed from the manifest. */
+typedef struct {
+    snapdir_entry_type type;
+    uint32_t mode;        /* st_mode & 07777 */
+    const char *checksum; /* lowercase hex, NUL-terminated */
+    uint64_t size;
+    const char *path; /* "./x", "./d/" or absolute; NUL-terminated */
+} snapdir_manifest_entry;
+
+#define SNAPDIR_MANIFEST_OPTIONS_VERSION 1
+
+/** Options for snapdir_manifest_build. Zeroed fields mean defaults. */
+typedef struct {
+    unsigned int version;
+    int no_follow; /* leave symbolic links out instead of following them */
+    int absolute;  /* render absolute paths instead of "./" ones */
+    const char *const *exclude; /* POSIX ERE patterns, OR-ed */
+    size_t exclude_count;
+    snapdir_hash_kind hash;
+    const char *context; /* non-empty: keyed BLAKE3 (derive-key mode) */
+    unsigned int jobs;   /* hashing threads; 0 = all cores (max 16) */
+    const char *home;      /* for %system%; NULL = $HOME */
+    const char *cache_dir; /* for %system%; NULL = the default cache */
+    volatile int *cancel;  /* set non-zero from any thread to cancel */
+    snapdir_progress_cb progress;
+    void *progress_payload;
+} snapdir_manifest_options;
+
+#define SNAPDIR_MANIFEST_OPTIONS_INIT { SNAPDIR_MANIFEST_OPTIONS_VERSION }
+
+/** Initialise options to their defaults. @return 0 */
+SNAPDIR_EXTERN(int)
+snapdir_manifest_options_init(snapdir_manifest_options *opts,
+                              unsigned int version);
+
+/**
+ * Walk a directory and build its manifest.
+ *
+ * @param[out] out the manifest, owned by the caller (snapdir_manifest_free)
+ * @param path the directory; relative paths are resolved against the cwd
+ *        and normalised lexically
+ * @param opts options, or NULL for defaults
+ * @param[out] err on failure, an error owned by the caller; may be NULL
+ * @return 0, SNAPDIR_EIO (missing, unreadable, bad exclude pattern),
+ *         SNAPDIR_EINFLUX (the tree changed during the walk) or
+ *         SNAPDIR_ECANCELLED
+ */
+SNAPDIR_EXTERN(int)
+snapdir_manifest_build(snapdir_manifest **out,
+                       const char *path,
+                       const snapdir_manifest_options *opts,
+                       SnapdirError **err);
+
+/**
+ * Parse manifest text (strict: errors name the line). Comment and empty
+ * lines are ignored; lines are re-sorted.
+ *
+ * @param[out] out the manifest, owned by the caller (snapdir_manifest_free)
+ * @return 0 or SNAPDIR_EINVALID_MANIFEST
+ */
+SNAPDIR_EXTERN(int)
+snapdir_manifest_parse(snapdir_manifest **out,
+                       const char *text,
+                       size_t len,
+                       SnapdirError **err);
+
+/**
+ * Render a manifest: every line followed by "\n".
+ *
+ * @param[out] out the text, owned by the caller (snapdir_string_free)
+ * @param[out] out_len its length in bytes; may be NULL
+ * @return 0 or SNAPDIR_EINTERNAL (out of memory)
+ */
+SNAPDIR_EXTERN(int)
+snapdir_manifest_render(char **out,
+                        size_t *out_len,
+                        const snapdir_manifest *m,
+                        SnapdirError **err);
+
+/**
+ * The snapshot id: BLAKE3 of the rendered text, as lowercase hex.
+ * @param[out] out 65 bytes, NUL-terminated on return
+ */
+SNAPDIR_EXTERN(void)
+snapdir_manifest_id(char out[SNAPDIR_ID_HEXLEN + 1],
+                    const snapdir_manifest *m);
+
+/** The number of entries. */
+SNAPDIR_EXTERN(size_t) snapdir_manifest_count(const snapdir_manifest *m);
+
+/**
+ * Entry i (0-based) in path order.
+ * @param[out] out pointers borrowed from m, valid until it is freed
+ * @return 0, or SNAPDIR_EINTERNAL when i is out of range
+ */
+SNAPDIR_EXTERN(int)
+snapdir_manifest_entry_at(snapdir_manifest_entry *out,
+                          const snapdir_manifest *m,
+                          size_t i);
+
+/** The checksum algorithm of the manifest's entries. */
+SNAPDIR_EXTERN(snapdir_hash_kind)
+snapdir_manifest_hash(const snapdir_manifest *m);
+
+/** Free a manifest; NULL is a no-op. */
+SNAPDIR_EXTERN(void) snapdir_manifest_free(snapdir_manifest *m);
+
+/**
+ * The snapshot id of manifest text: parse, re-render, hash.
+ * @param[out] out 65 bytes, NUL-terminated on return
+ * @return 0 or SNAPDIR_EINVALID_MANIFEST
+ */
+SNAPDIR_EXTERN(int)
+snapdir_id_from_text(char out[SNAPDIR_ID_HEXLEN + 1],
+                     const char *text,
+                     size_t len,
+                     SnapdirError **err);
+
+/**
+ * Check that a string is a snapshot id (64 hex digits; upper case is folded).
+ * @param[out] out the lowercase id, 65 bytes; may be NULL
+ * @return 0 or SNAPDIR_EINVALID_ID
+ */
+SNAPDIR_EXTERN(int)
+snapdir_id_parse(char out[SNAPDIR_ID_HEXLEN + 1],
+                 const char *text,
+                 SnapdirError **err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SNAPDIR_H */
