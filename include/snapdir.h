@@ -29,16 +29,16 @@ extern "C" {
 /** Error codes. Each maps to a stable code string (snapdir_error_code). */
 typedef enum {
     SNAPDIR_OK = 0,
-    SNAPDIR_EIO = -1,             /* IO_ERROR */
-    SNAPDIR_EMISMATCH = -2,       /* HASH_MISMATCH */
-    SNAPDIR_ESTORE = -3,          /* STORE_ERROR */
-    SNAPDIR_EINFLUX = -4,         /* IN_FLUX */
-    SNAPDIR_ECATALOG = -5,        /* CATALOG_ERROR */
-    SNAPDIR_EINVALID_ID = -6,     /* INVALID_ID */
-    SNAPDIR_EINVALID_STORE = -7,  /* INVALID_STORE */
-    SNAPDIR_ECONFLICT = -8,       /* CONFLICT */
-    SNAPDIR_EINTERNAL = -9,       /* INTERNAL */
-    SNAPDIR_ECANCELLED = -10,     /* CANCELLED */
+    SNAPDIR_EIO = -1,               /* IO_ERROR */
+    SNAPDIR_EMISMATCH = -2,         /* HASH_MISMATCH */
+    SNAPDIR_ESTORE = -3,            /* STORE_ERROR */
+    SNAPDIR_EINFLUX = -4,           /* IN_FLUX */
+    SNAPDIR_ECATALOG = -5,          /* CATALOG_ERROR */
+    SNAPDIR_EINVALID_ID = -6,       /* INVALID_ID */
+    SNAPDIR_EINVALID_STORE = -7,    /* INVALID_STORE */
+    SNAPDIR_ECONFLICT = -8,         /* CONFLICT */
+    SNAPDIR_EINTERNAL = -9,         /* INTERNAL */
+    SNAPDIR_ECANCELLED = -10,       /* CANCELLED */
     SNAPDIR_EINVALID_MANIFEST = -11 /* INVALID_MANIFEST */
 } snapdir_error_t;
 
@@ -138,8 +138,8 @@ typedef struct {
     const char *const *exclude; /* POSIX ERE patterns, OR-ed */
     size_t exclude_count;
     snapdir_hash_kind hash;
-    const char *context; /* non-empty: keyed BLAKE3 (derive-key mode) */
-    unsigned int jobs;   /* hashing threads; 0 = all cores (max 16) */
+    const char *context;   /* non-empty: keyed BLAKE3 (derive-key mode) */
+    unsigned int jobs;     /* hashing threads; 0 = all cores (max 16) */
     const char *home;      /* for %system%; NULL = $HOME */
     const char *cache_dir; /* for %system%; NULL = the default cache */
     volatile int *cancel;  /* set non-zero from any thread to cancel */
@@ -147,7 +147,10 @@ typedef struct {
     void *progress_payload;
 } snapdir_manifest_options;
 
-#define SNAPDIR_MANIFEST_OPTIONS_INIT { SNAPDIR_MANIFEST_OPTIONS_VERSION }
+#define SNAPDIR_MANIFEST_OPTIONS_INIT                                          \
+    {                                                                          \
+        SNAPDIR_MANIFEST_OPTIONS_VERSION                                       \
+    }
 
 /** Initialise options to their defaults. @return 0 */
 SNAPDIR_EXTERN(int)
@@ -203,8 +206,7 @@ snapdir_manifest_render(char **out,
  * @param[out] out 65 bytes, NUL-terminated on return
  */
 SNAPDIR_EXTERN(void)
-snapdir_manifest_id(char out[SNAPDIR_ID_HEXLEN + 1],
-                    const snapdir_manifest *m);
+snapdir_manifest_id(char out[SNAPDIR_ID_HEXLEN + 1], const snapdir_manifest *m);
 
 /** The number of entries. */
 SNAPDIR_EXTERN(size_t) snapdir_manifest_count(const snapdir_manifest *m);

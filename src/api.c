@@ -143,7 +143,8 @@ int snapdir_manifest_options_init(snapdir_manifest_options *opts,
     return 0;
 }
 
-int sd_api_build_manifest(snapdir_manifest **out, const char *path,
+int sd_api_build_manifest(snapdir_manifest **out,
+                          const char *path,
                           const snapdir_manifest_options *opts)
 {
     snapdir_manifest_options defaults;
@@ -169,9 +170,9 @@ int sd_api_build_manifest(snapdir_manifest **out, const char *path,
         if (!cache) {
             return SNAPDIR_EINTERNAL;
         }
-        if ((error = sd_excludes_compile(&ex, opts->exclude,
-                                         opts->exclude_count, home, cache,
-                                         &no_follow)) < 0) {
+        if ((error =
+                 sd_excludes_compile(&ex, opts->exclude, opts->exclude_count,
+                                     home, cache, &no_follow)) < 0) {
             goto cleanup;
         }
     }
@@ -200,7 +201,8 @@ cleanup:
     return error;
 }
 
-int snapdir_manifest_build(snapdir_manifest **out, const char *path,
+int snapdir_manifest_build(snapdir_manifest **out,
+                           const char *path,
                            const snapdir_manifest_options *opts,
                            SnapdirError **err)
 {
@@ -212,8 +214,10 @@ int snapdir_manifest_build(snapdir_manifest **out, const char *path,
     return sd_api_fail(sd_api_build_manifest(out, path, opts), err);
 }
 
-int snapdir_manifest_parse(snapdir_manifest **out, const char *text,
-                           size_t len, SnapdirError **err)
+int snapdir_manifest_parse(snapdir_manifest **out,
+                           const char *text,
+                           size_t len,
+                           SnapdirError **err)
 {
     if (!out) {
         return SNAPDIR_EINTERNAL;
@@ -228,8 +232,10 @@ int snapdir_manifest_parse(snapdir_manifest **out, const char *text,
     return sd_api_fail(sd_manifest_parse(out, text ? text : "", len), err);
 }
 
-int snapdir_manifest_render(char **out, size_t *out_len,
-                            const snapdir_manifest *m, SnapdirError **err)
+int snapdir_manifest_render(char **out,
+                            size_t *out_len,
+                            const snapdir_manifest *m,
+                            SnapdirError **err)
 {
     sd_buf b = SD_BUF_INIT;
     int error;
@@ -259,7 +265,8 @@ size_t snapdir_manifest_count(const snapdir_manifest *m)
 }
 
 int snapdir_manifest_entry_at(snapdir_manifest_entry *out,
-                              const snapdir_manifest *m, size_t i)
+                              const snapdir_manifest *m,
+                              size_t i)
 {
     const sd_entry *e;
 
@@ -285,8 +292,10 @@ void snapdir_manifest_free(snapdir_manifest *m)
     sd_manifest_free(m);
 }
 
-int snapdir_id_from_text(char out[SNAPDIR_ID_HEXLEN + 1], const char *text,
-                         size_t len, SnapdirError **err)
+int snapdir_id_from_text(char out[SNAPDIR_ID_HEXLEN + 1],
+                         const char *text,
+                         size_t len,
+                         SnapdirError **err)
 {
     snapdir_manifest *m = NULL;
     int error;
@@ -335,7 +344,8 @@ int sd_api_parse_id(char out[SNAPDIR_ID_HEXLEN + 1], const char *text)
     return 0;
 }
 
-int snapdir_id_parse(char out[SNAPDIR_ID_HEXLEN + 1], const char *text,
+int snapdir_id_parse(char out[SNAPDIR_ID_HEXLEN + 1],
+                     const char *text,
                      SnapdirError **err)
 {
     sd_error_clear();

@@ -9,7 +9,8 @@
 int sd_api_fail(int code, SnapdirError **err);
 
 /* Build a manifest (no SnapdirError); errors are on the thread. */
-int sd_api_build_manifest(snapdir_manifest **out, const char *path,
+int sd_api_build_manifest(snapdir_manifest **out,
+                          const char *path,
                           const snapdir_manifest_options *opts);
 
 /* Validate and lowercase a snapshot id. */

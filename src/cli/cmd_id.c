@@ -23,12 +23,9 @@ static const cli_opt opts[] = {
 };
 
 static const cli_command command = {
-    "id",
-    "Print the snapshot id of a directory, or of a manifest on stdin",
-    "[PATH]",
-    "Directory to walk; without it a manifest is read from stdin",
-    opts,
-    sizeof(opts) / sizeof(opts[0]),
+    "id",     "Print the snapshot id of a directory, or of a manifest on stdin",
+    "[PATH]", "Directory to walk; without it a manifest is read from stdin",
+    opts,     sizeof(opts) / sizeof(opts[0]),
     1,
 };
 

@@ -19,12 +19,9 @@ static const cli_opt opts[] = {
 };
 
 static const cli_command command = {
-    "manifest",
-    "Print the manifest of a directory",
-    "[PATH]",
-    "Directory to walk [default: the current directory]",
-    opts,
-    sizeof(opts) / sizeof(opts[0]),
+    "manifest", "Print the manifest of a directory",
+    "[PATH]",   "Directory to walk [default: the current directory]",
+    opts,       sizeof(opts) / sizeof(opts[0]),
     1,
 };
 

@@ -8,9 +8,9 @@
 
 #include "snapdir.h"
 
-#define CLI_EXIT_OK 0
+#define CLI_EXIT_OK      0
 #define CLI_EXIT_FAILURE 1
-#define CLI_EXIT_USAGE 2
+#define CLI_EXIT_USAGE   2
 
 /* Print "snapdir: <message>" for err, free it, return 1. */
 int cli_fail(SnapdirError *err);

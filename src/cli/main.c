@@ -33,12 +33,13 @@ static void print_help(FILE *f)
     size_t i;
 
     fprintf(f, "Content-addressable directory snapshots.\n\n"
-           "Usage: snapdir [OPTIONS] <COMMAND>\n\nCommands:\n");
+               "Usage: snapdir [OPTIONS] <COMMAND>\n\nCommands:\n");
     for (i = 0; i < NCOMMANDS; i++) {
         fprintf(f, "  %-13s %s\n", commands[i].name, commands[i].summary);
     }
-    fprintf(f, "  %-13s %s\n", "help", "Print this message or the help of the "
-                                   "given subcommand(s)");
+    fprintf(f, "  %-13s %s\n", "help",
+            "Print this message or the help of the "
+            "given subcommand(s)");
     fprintf(f, "\nOptions:\n");
     for (i = 0; i < cli_universal_count; i++) {
         const cli_opt *o = &cli_universal_opts[i];
@@ -49,11 +50,11 @@ static void print_help(FILE *f)
             fprintf(f, "      --%s", o->name);
         }
         fprintf(f, o->value_name ? " <%s>\n" : "%s\n",
-               o->value_name ? o->value_name : "");
+                o->value_name ? o->value_name : "");
         fprintf(f, "          %s\n", o->help);
     }
     fprintf(f, "  -h, --help\n          Print help\n"
-           "  -V, --version\n          Print version\n");
+               "  -V, --version\n          Print version\n");
 }
 
 static const command *find(const char *name)
@@ -151,8 +152,7 @@ int main(int argc, char **argv)
         return CLI_EXIT_OK;
     }
     if (argv[i][0] == '-') {
-        return cli_usage_error(NULL, "unexpected argument '%s' found",
-                               argv[i]);
+        return cli_usage_error(NULL, "unexpected argument '%s' found", argv[i]);
     }
     cmd = find(argv[i]);
     if (!cmd) {

@@ -95,8 +95,11 @@ void cli_print_help(const cli_command *cmd)
     printf("  -h, --help\n          Print help\n");
 }
 
-static int find_opt(const cli_command *cmd, const char *name, size_t len,
-                    char short_name, int *universal)
+static int find_opt(const cli_command *cmd,
+                    const char *name,
+                    size_t len,
+                    char short_name,
+                    int *universal)
 {
     size_t i;
 
@@ -218,8 +221,8 @@ static int parse_option(cli_args *a, int argc, char **argv, int *i)
         eq = strchr(name, '=');
         len = eq ? (size_t)(eq - name) : strlen(name);
     }
-    if (short_name == 'h' || (!short_name && len == 4 &&
-                              strncmp(name, "help", 4) == 0)) {
+    if (short_name == 'h' ||
+        (!short_name && len == 4 && strncmp(name, "help", 4) == 0)) {
         cli_print_help(a->cmd);
         return 0;
     }
@@ -377,7 +380,9 @@ const char *cli_source(const cli_args *a, const char *name)
     return "default";
 }
 
-int cli_get_uint(const cli_args *a, const char *name, unsigned long long *out,
+int cli_get_uint(const cli_args *a,
+                 const char *name,
+                 unsigned long long *out,
                  int *set)
 {
     const char *v = cli_get(a, name);

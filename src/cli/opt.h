@@ -11,11 +11,11 @@
 #include <stddef.h>
 
 typedef enum {
-    OPT_FLAG,        /* boolean, never takes a value */
-    OPT_VALUE,       /* one value; the last one wins */
-    OPT_LIST,        /* repeatable, each value split on ',' */
-    OPT_MULTI,       /* repeatable, not split */
-    OPT_OPTIONAL_EQ  /* a value only when attached with '=' */
+    OPT_FLAG,       /* boolean, never takes a value */
+    OPT_VALUE,      /* one value; the last one wins */
+    OPT_LIST,       /* repeatable, each value split on ',' */
+    OPT_MULTI,      /* repeatable, not split */
+    OPT_OPTIONAL_EQ /* a value only when attached with '=' */
 } cli_opt_kind;
 
 typedef struct {
@@ -75,7 +75,9 @@ const char *const *cli_list(const cli_args *a, const char *name, size_t *n);
 const char *cli_source(const cli_args *a, const char *name);
 
 /* Parse an unsigned number option; prints a usage error and returns 2. */
-int cli_get_uint(const cli_args *a, const char *name, unsigned long long *out,
+int cli_get_uint(const cli_args *a,
+                 const char *name,
+                 unsigned long long *out,
                  int *set);
 
 /* Print a clap-style usage error for cmd and return 2. */

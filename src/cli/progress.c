@@ -66,15 +66,17 @@ static int width(void)
     if (ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
         return ws.ws_col;
     }
-    return cols && atoi(cols) > 0 ? atoi(cols) : 80;
+    long n = cols ? strtol(cols, NULL, 10) : 0;
+
+    return n > 0 && n < 10000 ? (int)n : 80;
 }
 
 int cli_progress_cb(const snapdir_progress *s, void *payload)
 {
     static const char *const spin[] = { "⠋", "⠙", "⠹", "⠸", "⠼",
                                         "⠴", "⠦", "⠧", "⠇", "⠏" };
-    static const char *const phases[] = { "discovering", "hashing",
-                                          "transfer", "done" };
+    static const char *const phases[] = { "discovering", "hashing", "transfer",
+                                          "done" };
     cli_progress *p = payload;
     char line[512], done[32], total[32], rate[32], eta[32] = "eta --";
     double elapsed;
@@ -94,7 +96,8 @@ int cli_progress_cb(const snapdir_progress *s, void *payload)
 
         snprintf(eta, sizeof(eta), "eta %.0fs", left);
     }
-    n = snprintf(line, sizeof(line), "%s%s%s %s%s%s %llu/%llu files %s/%s %s/s %s",
+    n = snprintf(line, sizeof(line),
+                 "%s%s%s %s%s%s %llu/%llu files %s/%s %s/s %s",
                  p->color ? "\x1b[36m" : "", spin[p->frame++ % 10],
                  p->color ? "\x1b[0m" : "", p->color ? "\x1b[1m" : "",
                  phases[s->phase & 3], p->color ? "\x1b[0m" : "",

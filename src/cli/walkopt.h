@@ -8,7 +8,11 @@
 
 /* The option-table rows of the walk group (--exclude, --walk-jobs). */
 #define CLI_WALK_OPTS                                                          \
-    { "exclude", 0, OPT_LIST, "PATTERN", NULL,                                 \
+    { "exclude",                                                               \
+      0,                                                                       \
+      OPT_LIST,                                                                \
+      "PATTERN",                                                               \
+      NULL,                                                                    \
       "Leave out entries whose absolute path matches this extended regular "   \
       "expression (repeatable; comma-separated lists; %system% and %common% "  \
       "macros)" },                                                             \

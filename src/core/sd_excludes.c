@@ -56,8 +56,11 @@ static int put_system(sd_buf *b, const char *home, const char *cache_dir)
 }
 
 /* Expand the macros of one pattern into b. */
-static int expand(sd_buf *b, const char *pat, const char *home,
-                  const char *cache_dir, int *force_no_follow)
+static int expand(sd_buf *b,
+                  const char *pat,
+                  const char *home,
+                  const char *cache_dir,
+                  int *force_no_follow)
 {
     int error = 0;
 
@@ -76,8 +79,11 @@ static int expand(sd_buf *b, const char *pat, const char *home,
     return error;
 }
 
-int sd_excludes_compile(sd_excludes **out, const char *const *patterns,
-                        size_t n, const char *home, const char *cache_dir,
+int sd_excludes_compile(sd_excludes **out,
+                        const char *const *patterns,
+                        size_t n,
+                        const char *home,
+                        const char *cache_dir,
                         int *force_no_follow)
 {
     sd_excludes *ex = NULL;
@@ -108,9 +114,9 @@ int sd_excludes_compile(sd_excludes **out, const char *const *patterns,
             char why[256];
 
             regerror(rc, &ex->res[i], why, sizeof(why));
-            error = sd_error_set(SNAPDIR_EIO,
-                                 "invalid exclude pattern '%s': %s",
-                                 patterns[i], why);
+            error =
+                sd_error_set(SNAPDIR_EIO, "invalid exclude pattern '%s': %s",
+                             patterns[i], why);
             goto cleanup;
         }
         ex->n++;

@@ -16,8 +16,11 @@ typedef struct sd_excludes sd_excludes;
  * uses %system%, *force_no_follow is set. An invalid pattern is
  * SNAPDIR_EIO naming it. *out is NULL when there are no patterns.
  */
-int sd_excludes_compile(sd_excludes **out, const char *const *patterns,
-                        size_t n, const char *home, const char *cache_dir,
+int sd_excludes_compile(sd_excludes **out,
+                        const char *const *patterns,
+                        size_t n,
+                        const char *home,
+                        const char *cache_dir,
                         int *force_no_follow);
 
 /* Non-zero when any pattern matches path (NUL-terminated). */

@@ -28,9 +28,14 @@ int sd_manifest_new(snapdir_manifest **out, snapdir_hash_kind hash)
     return 0;
 }
 
-int sd_manifest_push(snapdir_manifest *m, char type, uint32_t mode,
-                     const char *checksum, uint64_t size, const char *path,
-                     size_t path_len, sd_entry **added)
+int sd_manifest_push(snapdir_manifest *m,
+                     char type,
+                     uint32_t mode,
+                     const char *checksum,
+                     uint64_t size,
+                     const char *path,
+                     size_t path_len,
+                     sd_entry **added)
 {
     sd_entry *e;
 
@@ -93,8 +98,8 @@ static int entry_cmp(const void *x, const void *y)
     return sd_path_cmp(a->path, a->path_len, b->path, b->path_len);
 }
 
-const sd_entry *sd_manifest_find(const snapdir_manifest *m, const char *path,
-                                 size_t path_len)
+const sd_entry *
+sd_manifest_find(const snapdir_manifest *m, const char *path, size_t path_len)
 {
     size_t lo = 0, hi = m->count;
 
@@ -139,8 +144,8 @@ static int bad_line(size_t lineno, const char *what, span s)
     }
     shown[o] = '\0';
     return sd_error_set(SNAPDIR_EINVALID_MANIFEST,
-                        "manifest line %zu: %s: \"%s%s\"", lineno, what,
-                        shown, s.len > n ? "..." : "");
+                        "manifest line %zu: %s: \"%s%s\"", lineno, what, shown,
+                        s.len > n ? "..." : "");
 }
 
 /* Canonical unsigned decimal or octal: digits only, no leading zero. */
@@ -220,8 +225,8 @@ static int split_fields(span line, span f[5])
     return f[4].len ? 0 : -1;
 }
 
-static int parse_line(snapdir_manifest *m, span line, size_t lineno,
-                      int *absolute)
+static int
+parse_line(snapdir_manifest *m, span line, size_t lineno, int *absolute)
 {
     span f[5];
     uint64_t mode, size;
@@ -260,15 +265,14 @@ static int parse_line(snapdir_manifest *m, span line, size_t lineno,
         return bad_line(lineno, "path must start with './' or '/'", f[4]);
     }
     if (*absolute >= 0 && abs != *absolute) {
-        return bad_line(lineno, "path mixes absolute and relative forms",
-                        f[4]);
+        return bad_line(lineno, "path mixes absolute and relative forms", f[4]);
     }
     *absolute = abs;
     if ((problem = path_problem(f[4], f[0].p[0], abs)) != NULL) {
         return bad_line(lineno, problem, f[4]);
     }
-    if ((error = sd_manifest_push(m, f[0].p[0], (uint32_t)mode, f[2].p,
-                                  size, f[4].p, f[4].len, &e)) < 0) {
+    if ((error = sd_manifest_push(m, f[0].p[0], (uint32_t)mode, f[2].p, size,
+                                  f[4].p, f[4].len, &e)) < 0) {
         return error;
     }
     e->line = lineno > UINT32_MAX ? UINT32_MAX : (uint32_t)lineno;

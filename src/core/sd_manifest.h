@@ -44,9 +44,14 @@ struct snapdir_manifest {
 
 int sd_manifest_new(snapdir_manifest **out, snapdir_hash_kind hash);
 /* Append an entry; path is copied into the arena. */
-int sd_manifest_push(snapdir_manifest *m, char type, uint32_t mode,
-                     const char *checksum, uint64_t size, const char *path,
-                     size_t path_len, sd_entry **added);
+int sd_manifest_push(snapdir_manifest *m,
+                     char type,
+                     uint32_t mode,
+                     const char *checksum,
+                     uint64_t size,
+                     const char *path,
+                     size_t path_len,
+                     sd_entry **added);
 void sd_manifest_free(snapdir_manifest *m);
 
 /* Strict parser: every error names the line; see manifest-format.md. */
@@ -59,8 +64,8 @@ int sd_manifest_render(sd_buf *out, const snapdir_manifest *m);
 void sd_manifest_id(char out[65], const snapdir_manifest *m);
 
 /* Binary search by path; NULL when absent. */
-const sd_entry *sd_manifest_find(const snapdir_manifest *m, const char *path,
-                                 size_t path_len);
+const sd_entry *
+sd_manifest_find(const snapdir_manifest *m, const char *path, size_t path_len);
 
 /* Byte order of two paths (the manifest's sort order). */
 int sd_path_cmp(const char *a, size_t alen, const char *b, size_t blen);

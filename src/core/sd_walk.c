@@ -29,8 +29,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CHUNK_FILES 64              /* small files per hashing task */
-#define BIG_FILE (1024 * 1024)      /* files at least this big hash alone */
+#define CHUNK_FILES 64            /* small files per hashing task */
+#define BIG_FILE    (1024 * 1024) /* files at least this big hash alone */
 
 typedef struct node node;
 
@@ -38,7 +38,7 @@ struct node {
     const char *name;
     node *parent;
     node *children;
-    void *block; /* owns children and their names */
+    void *block;    /* owns children and their names */
     uint64_t size;  /* manifest SIZE: lstat size (link length if followed) */
     uint64_t csize; /* content size seen at discovery */
     uint64_t dev, ino;
@@ -206,10 +206,11 @@ static int hash_file(walk_ctx *c, worker_state *ws, int dirfd, node *f)
         return error;
     }
     path = ws->path.ptr;
-    fd = dirfd >= 0 ? openat(dirfd, f->name,
-                             O_RDONLY | O_CLOEXEC | (f->followed ? 0 : O_NOFOLLOW))
-                    : open(path, O_RDONLY | O_CLOEXEC |
-                                     (f->followed ? 0 : O_NOFOLLOW));
+    fd =
+        dirfd >= 0
+            ? openat(dirfd, f->name,
+                     O_RDONLY | O_CLOEXEC | (f->followed ? 0 : O_NOFOLLOW))
+            : open(path, O_RDONLY | O_CLOEXEC | (f->followed ? 0 : O_NOFOLLOW));
     if (fd < 0) {
         if (errno == ENOENT || errno == ELOOP || errno == ENOTDIR) {
             return vanished(path);
@@ -238,8 +239,7 @@ static int is_small_file(const node *n)
     return n->type == 'F' && n->csize < BIG_FILE;
 }
 
-static int hash_chunk(walk_ctx *c, worker_state *ws, int dirfd,
-                      const chunk *k)
+static int hash_chunk(walk_ctx *c, worker_state *ws, int dirfd, const chunk *k)
 {
     uint32_t i;
     int error, own_fd = -1;
@@ -328,8 +328,8 @@ static int read_names(DIR *d, const char *dirpath, sd_buf *names, size_t *n)
         de = readdir(d);
         if (!de) {
             if (errno) {
-                return path_error(SNAPDIR_EIO, "cannot read directory",
-                                  dirpath, errno);
+                return path_error(SNAPDIR_EIO, "cannot read directory", dirpath,
+                                  errno);
             }
             return 0;
         }
@@ -365,8 +365,12 @@ static int child_path(worker_state *ws, const char *dirpath, const node *n)
  * Stat one directory entry and fill n; returns 1 to keep it, 0 to leave it
  * out (excluded, dangling or looping link, special file), or an error.
  */
-static int classify(walk_ctx *c, worker_state *ws, node *dir, int dirfd,
-                    const char *dirpath, node *n)
+static int classify(walk_ctx *c,
+                    worker_state *ws,
+                    node *dir,
+                    int dirfd,
+                    const char *dirpath,
+                    node *n)
 {
     struct stat lst, st;
     const struct stat *target = &lst;
@@ -403,8 +407,8 @@ static int classify(walk_ctx *c, worker_state *ws, node *dir, int dirfd,
             if ((error = child_path(ws, dirpath, n)) < 0) {
                 return error;
             }
-            return path_error(SNAPDIR_EIO, "cannot follow link",
-                              ws->path.ptr, errnum);
+            return path_error(SNAPDIR_EIO, "cannot follow link", ws->path.ptr,
+                              errnum);
         }
         if (S_ISDIR(st.st_mode) && is_loop(dir, &st)) {
             return 0;
@@ -541,8 +545,8 @@ static int walk_dir(walk_ctx *c, sd_pool *pool, worker_state *ws, node *dir)
     if (fd < 0) {
         error = (errno == ENOENT || errno == ENOTDIR)
                     ? structure_changed(dirpath)
-                    : path_error(SNAPDIR_EIO, "cannot open directory",
-                                 dirpath, errno);
+                    : path_error(SNAPDIR_EIO, "cannot open directory", dirpath,
+                                 errno);
         goto cleanup;
     }
     if (fstat(fd, &st) != 0 || (uint64_t)st.st_ino != dir->ino ||
@@ -554,8 +558,8 @@ static int walk_dir(walk_ctx *c, sd_pool *pool, worker_state *ws, node *dir)
     d = fdopendir(fd);
     if (!d) {
         close(fd);
-        error = path_error(SNAPDIR_EIO, "cannot read directory", dirpath,
-                           errno);
+        error =
+            path_error(SNAPDIR_EIO, "cannot read directory", dirpath, errno);
         goto cleanup;
     }
     if ((error = read_names(d, dirpath, &names, &count)) < 0 ||
@@ -576,8 +580,7 @@ static int walk_dir(walk_ctx *c, sd_pool *pool, worker_state *ws, node *dir)
         if (keep) {
             if (n->type == 'F') {
                 __atomic_add_fetch(&c->files_found, 1, __ATOMIC_RELAXED);
-                __atomic_add_fetch(&c->bytes_found, n->csize,
-                                   __ATOMIC_RELAXED);
+                __atomic_add_fetch(&c->bytes_found, n->csize, __ATOMIC_RELAXED);
             }
             dir->children[kept++] = *n;
         }
@@ -608,7 +611,8 @@ static int run_task(sd_pool *pool, void *item, void *ctx)
         return SNAPDIR_EINTERNAL;
     }
     if ((uintptr_t)item & 1) {
-        return hash_chunk(c, ws, -1, (chunk *)((uintptr_t)item & ~(uintptr_t)1));
+        return hash_chunk(c, ws, -1,
+                          (chunk *)((uintptr_t)item & ~(uintptr_t)1));
     }
     if (((node *)item)->type == 'D') {
         return walk_dir(c, pool, ws, item);
@@ -668,7 +672,8 @@ static int sum_dir(const walk_ctx *c, node *dir, uint8_t *scratch)
         return error;
     }
     for (i = 0; i < n; i++) {
-        if (i > 0 && memcmp(scratch + i * dl, scratch + (i - 1) * dl, dl) == 0) {
+        if (i > 0 &&
+            memcmp(scratch + i * dl, scratch + (i - 1) * dl, dl) == 0) {
             continue;
         }
         sd_hex_encode(hex, scratch + i * dl, dl);
@@ -751,16 +756,16 @@ cleanup:
     return error;
 }
 
-static int emit(const walk_ctx *c, snapdir_manifest *m, const node *n,
-                const sd_buf *path)
+static int
+emit(const walk_ctx *c, snapdir_manifest *m, const node *n, const sd_buf *path)
 {
     char hex[2 * SD_HASH_MAX_LEN + 1];
     sd_entry *e;
     int error;
 
     sd_hex_encode(hex, n->digest, digest_len(c));
-    if ((error = sd_manifest_push(m, n->type, n->mode, hex, n->size,
-                                  path->ptr, path->len, &e)) < 0) {
+    if ((error = sd_manifest_push(m, n->type, n->mode, hex, n->size, path->ptr,
+                                  path->len, &e)) < 0) {
         return error;
     }
     if (n->type == 'F' && !n->followed) {
@@ -850,8 +855,8 @@ static int open_root(walk_ctx *c)
         return path_error(SNAPDIR_EIO, "cannot walk", c->root, errno);
     }
     if (!S_ISDIR(st.st_mode)) {
-        return path_error(SNAPDIR_EIO, "walk root is not a directory",
-                          c->root, 0);
+        return path_error(SNAPDIR_EIO, "walk root is not a directory", c->root,
+                          0);
     }
     memset(&c->root_node, 0, sizeof(c->root_node));
     c->root_node.name = "";
@@ -862,8 +867,7 @@ static int open_root(walk_ctx *c)
     return 0;
 }
 
-int sd_walk(snapdir_manifest **out, const char *root,
-            const sd_walk_options *o)
+int sd_walk(snapdir_manifest **out, const char *root, const sd_walk_options *o)
 {
     walk_ctx c;
     snapdir_manifest *m = NULL;

@@ -26,7 +26,8 @@ typedef struct {
  * root must be absolute and lexically normalised (sd_path_absolute).
  * Files' walk-time identities are kept in each entry's guard.
  */
-int sd_walk(snapdir_manifest **out, const char *root,
+int sd_walk(snapdir_manifest **out,
+            const char *root,
             const sd_walk_options *opts);
 
 #endif

@@ -7,7 +7,8 @@
 #include <openssl/evp.h>
 #include <string.h>
 
-void sd_hash_spec_init(sd_hash_spec *spec, snapdir_hash_kind kind,
+void sd_hash_spec_init(sd_hash_spec *spec,
+                       snapdir_hash_kind kind,
                        const char *context)
 {
     memset(spec, 0, sizeof(*spec));
@@ -75,7 +76,9 @@ void sd_hasher_dispose(sd_hasher *h)
     h->evp = NULL;
 }
 
-int sd_hash_buffer(uint8_t *out, const sd_hash_spec *spec, const void *data,
+int sd_hash_buffer(uint8_t *out,
+                   const sd_hash_spec *spec,
+                   const void *data,
                    size_t len)
 {
     sd_hasher h;

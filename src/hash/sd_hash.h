@@ -17,7 +17,7 @@
 /* What to hash with; prepare once, use from many threads. */
 typedef struct {
     snapdir_hash_kind kind;
-    int keyed;                /* BLAKE3 derive-key mode */
+    int keyed;                 /* BLAKE3 derive-key mode */
     blake3_hasher b3_template; /* initialised hasher to copy per use */
 } sd_hash_spec;
 
@@ -28,7 +28,8 @@ typedef struct {
 } sd_hasher;
 
 /* context: NULL or "" for plain BLAKE3; ignored for MD5/SHA-256. */
-void sd_hash_spec_init(sd_hash_spec *spec, snapdir_hash_kind kind,
+void sd_hash_spec_init(sd_hash_spec *spec,
+                       snapdir_hash_kind kind,
                        const char *context);
 
 /* Digest length in bytes: 32 (BLAKE3, SHA-256) or 16 (MD5). */
@@ -42,7 +43,9 @@ void sd_hasher_final(sd_hasher *h, uint8_t *out);
 void sd_hasher_dispose(sd_hasher *h);
 
 /* One-shot hashing of a buffer. */
-int sd_hash_buffer(uint8_t *out, const sd_hash_spec *spec, const void *data,
+int sd_hash_buffer(uint8_t *out,
+                   const sd_hash_spec *spec,
+                   const void *data,
                    size_t len);
 
 /* Plain BLAKE3 of a buffer as 64 hex chars + NUL (the snapshot id). */
@@ -63,12 +66,19 @@ void sd_hash_scratch_dispose(sd_hash_scratch *s);
  * rewritten meanwhile fails with SNAPDIR_EINFLUX naming `path`. I/O errors
  * are SNAPDIR_EIO. `cancel` (may be NULL) is polled between big blocks.
  */
-int sd_hash_fd(uint8_t *out, const sd_hash_spec *spec, int fd, uint64_t size,
-               const char *path, sd_hash_scratch *scratch,
+int sd_hash_fd(uint8_t *out,
+               const sd_hash_spec *spec,
+               int fd,
+               uint64_t size,
+               const char *path,
+               sd_hash_scratch *scratch,
                volatile int *cancel);
 
 /* Hash the file at path (opens it); convenience for stores. */
-int sd_hash_path(uint8_t *out, uint64_t *size_out, const sd_hash_spec *spec,
-                 const char *path, volatile int *cancel);
+int sd_hash_path(uint8_t *out,
+                 uint64_t *size_out,
+                 const sd_hash_spec *spec,
+                 const char *path,
+                 volatile int *cancel);
 
 #endif

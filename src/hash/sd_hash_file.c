@@ -22,8 +22,8 @@
 #include <unistd.h>
 
 #define MMAP_THRESHOLD (256 * 1024)
-#define SCRATCH_LEN (MMAP_THRESHOLD + 4096)
-#define MAP_STEP (8u * 1024 * 1024) /* poll cancel this often */
+#define SCRATCH_LEN    (MMAP_THRESHOLD + 4096)
+#define MAP_STEP       (8u * 1024 * 1024) /* poll cancel this often */
 
 static _Thread_local sigjmp_buf *tls_bus_jmp;
 static struct sigaction prev_bus;
@@ -106,8 +106,12 @@ static int is_cancelled(volatile int *cancel)
 }
 
 /* Read until EOF; a file that is not exactly `size` bytes is in flux. */
-static int hash_by_read(sd_hasher *h, int fd, uint64_t size, const char *path,
-                        sd_hash_scratch *scratch, volatile int *cancel)
+static int hash_by_read(sd_hasher *h,
+                        int fd,
+                        uint64_t size,
+                        const char *path,
+                        sd_hash_scratch *scratch,
+                        volatile int *cancel)
 {
     uint64_t total = 0;
 
@@ -141,8 +145,12 @@ static int hash_by_read(sd_hasher *h, int fd, uint64_t size, const char *path,
     return total == size ? 0 : in_flux(path);
 }
 
-static int hash_by_map(sd_hasher *h, int fd, uint64_t size, const char *path,
-                       volatile int *cancel, int *mapped)
+static int hash_by_map(sd_hasher *h,
+                       int fd,
+                       uint64_t size,
+                       const char *path,
+                       volatile int *cancel,
+                       int *mapped)
 {
     sigjmp_buf jmp;
     uint8_t *volatile map;
@@ -181,8 +189,12 @@ static int hash_by_map(sd_hasher *h, int fd, uint64_t size, const char *path,
     return error;
 }
 
-int sd_hash_fd(uint8_t *out, const sd_hash_spec *spec, int fd, uint64_t size,
-               const char *path, sd_hash_scratch *scratch,
+int sd_hash_fd(uint8_t *out,
+               const sd_hash_spec *spec,
+               int fd,
+               uint64_t size,
+               const char *path,
+               sd_hash_scratch *scratch,
                volatile int *cancel)
 {
     sd_hasher h;
@@ -222,8 +234,11 @@ cleanup:
     return 0;
 }
 
-int sd_hash_path(uint8_t *out, uint64_t *size_out, const sd_hash_spec *spec,
-                 const char *path, volatile int *cancel)
+int sd_hash_path(uint8_t *out,
+                 uint64_t *size_out,
+                 const sd_hash_spec *spec,
+                 const char *path,
+                 volatile int *cancel)
 {
     sd_hash_scratch scratch = { NULL, 0 };
     struct stat st;
@@ -240,8 +255,8 @@ int sd_hash_path(uint8_t *out, uint64_t *size_out, const sd_hash_spec *spec,
     if ((error = sd_hash_scratch_init(&scratch)) < 0) {
         goto cleanup;
     }
-    error = sd_hash_fd(out, spec, fd, (uint64_t)st.st_size, path, &scratch,
-                       cancel);
+    error =
+        sd_hash_fd(out, spec, fd, (uint64_t)st.st_size, path, &scratch, cancel);
     if (size_out) {
         *size_out = (uint64_t)st.st_size;
     }

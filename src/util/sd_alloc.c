@@ -8,8 +8,7 @@
 
 static void *oom(size_t size)
 {
-    sd_error_set(SNAPDIR_EINTERNAL, "out of memory allocating %zu bytes",
-                 size);
+    sd_error_set(SNAPDIR_EINTERNAL, "out of memory allocating %zu bytes", size);
     return NULL;
 }
 

@@ -9,9 +9,9 @@
 #include "snapdir.h"
 
 /* Internal-only codes, never returned through the public API. */
-#define SD_ENOTFOUND (-100)    /* a store has no such key */
+#define SD_ENOTFOUND    (-100) /* a store has no such key */
 #define SD_EPASSTHROUGH (-101) /* a backend cannot do this natively */
-#define SD_EUSER (-102)        /* a callback asked to stop */
+#define SD_EUSER        (-102) /* a callback asked to stop */
 
 #define SD_ERROR_MSG_MAX 2048
 

@@ -15,13 +15,13 @@
 
 struct sd_pool {
     pthread_mutex_t lock;
-    pthread_cond_t work;  /* items pushed or stopping */
-    pthread_cond_t idle;  /* everything finished */
+    pthread_cond_t work; /* items pushed or stopping */
+    pthread_cond_t idle; /* everything finished */
     void **stack;
     size_t len, cap;
     unsigned int running; /* items being processed */
     unsigned int nthreads;
-    int failed;           /* first error code, 0 if none */
+    int failed; /* first error code, 0 if none */
     int quit;
     sd_error first_error;
     volatile int *cancel;
@@ -97,7 +97,10 @@ static void *worker(void *arg)
     return NULL;
 }
 
-int sd_pool_new(sd_pool **out, unsigned int nthreads, sd_pool_fn fn, void *ctx,
+int sd_pool_new(sd_pool **out,
+                unsigned int nthreads,
+                sd_pool_fn fn,
+                void *ctx,
                 volatile int *cancel)
 {
     sd_pool *p;
@@ -240,8 +243,13 @@ void sd_pool_free(sd_pool *p)
     sd_free(p);
 }
 
-int sd_pool_run(void **items, size_t n, unsigned int nthreads, sd_pool_fn fn,
-                void *ctx, volatile int *cancel, sd_pool_tick_fn tick,
+int sd_pool_run(void **items,
+                size_t n,
+                unsigned int nthreads,
+                sd_pool_fn fn,
+                void *ctx,
+                volatile int *cancel,
+                sd_pool_tick_fn tick,
                 void *payload)
 {
     sd_pool *p = NULL;

@@ -20,7 +20,10 @@ typedef int (*sd_pool_tick_fn)(void *payload);
 /* Worker count for "auto" (0): the CPU count clamped to [1, 16]. */
 unsigned int sd_pool_auto_jobs(unsigned int requested);
 
-int sd_pool_new(sd_pool **out, unsigned int nthreads, sd_pool_fn fn, void *ctx,
+int sd_pool_new(sd_pool **out,
+                unsigned int nthreads,
+                sd_pool_fn fn,
+                void *ctx,
                 volatile int *cancel);
 
 /* Thread-safe. Fails only when out of memory. */
@@ -38,8 +41,13 @@ int sd_pool_wait(sd_pool *pool, sd_pool_tick_fn tick, void *payload);
 void sd_pool_free(sd_pool *pool);
 
 /* Run fn over n items on nthreads workers (a convenience for fixed lists). */
-int sd_pool_run(void **items, size_t n, unsigned int nthreads, sd_pool_fn fn,
-                void *ctx, volatile int *cancel, sd_pool_tick_fn tick,
+int sd_pool_run(void **items,
+                size_t n,
+                unsigned int nthreads,
+                sd_pool_fn fn,
+                void *ctx,
+                volatile int *cancel,
+                sd_pool_tick_fn tick,
                 void *payload);
 
 #endif

@@ -14,7 +14,10 @@ typedef struct {
     size_t cap;
 } sd_buf;
 
-#define SD_BUF_INIT { NULL, 0, 0 }
+#define SD_BUF_INIT                                                            \
+    {                                                                          \
+        NULL, 0, 0                                                             \
+    }
 
 int sd_buf_grow(sd_buf *b, size_t extra);
 int sd_buf_put(sd_buf *b, const void *data, size_t len);

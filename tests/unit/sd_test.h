@@ -52,7 +52,9 @@ extern int sd_test_failures;
 /* A fresh temporary directory for a test (removed at exit). */
 const char *sd_test_tmpdir(void);
 /* Write a file (mode applied with chmod). */
-void sd_test_write(const char *dir, const char *rel, const char *content,
+void sd_test_write(const char *dir,
+                   const char *rel,
+                   const char *content,
                    unsigned mode);
 
 #endif

@@ -21,8 +21,8 @@ static unsigned char *vector_input(size_t len)
 }
 
 /* Check the first 32 bytes (our output length) of each extended output. */
-static int check_mode(json_object *cases, const char *field,
-                      const char *context)
+static int
+check_mode(json_object *cases, const char *field, const char *context)
 {
     size_t i, n = json_object_array_length(cases);
     sd_hash_spec spec;
@@ -86,7 +86,11 @@ SD_TEST(blake3_of_empty_and_newline)
     char hex[65];
 
     sd_blake3_hex(hex, "", 0);
-    CHECK_STR(hex, "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262");
+    CHECK_STR(
+        hex,
+        "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262");
     sd_blake3_hex(hex, "\n", 1);
-    CHECK_STR(hex, "295192ea1ec8566d563b1a7587e5f0198580cdbd043842f5090a4c197c20c67a");
+    CHECK_STR(
+        hex,
+        "295192ea1ec8566d563b1a7587e5f0198580cdbd043842f5090a4c197c20c67a");
 }

@@ -26,8 +26,8 @@ static void cleanup_tmp(void)
     char cmd[300];
 
     if (tmpl[0]) {
-        snprintf(cmd, sizeof(cmd), "chmod -R u+rwx '%s' 2>/dev/null; rm -rf '%s'",
-                 tmpl, tmpl);
+        snprintf(cmd, sizeof(cmd),
+                 "chmod -R u+rwx '%s' 2>/dev/null; rm -rf '%s'", tmpl, tmpl);
         if (system(cmd) != 0) {
             fprintf(stderr, "could not remove %s\n", tmpl);
         }
@@ -57,7 +57,9 @@ const char *sd_test_tmpdir(void)
     return dir;
 }
 
-void sd_test_write(const char *dir, const char *rel, const char *content,
+void sd_test_write(const char *dir,
+                   const char *rel,
+                   const char *content,
                    unsigned mode)
 {
     char path[1024];

@@ -5,9 +5,12 @@
 #include "util/sd_error.h"
 
 static const char worked[] =
-    "D 700 dba5865c0d91b17958e4d2cac98c338f85cbbda07b71a020ab16c391b5e7af4b 0 ./\n"
-    "F 600 af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262 0 ./bar.txt\n"
-    "F 600 af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262 0 ./foo.txt\n";
+    "D 700 dba5865c0d91b17958e4d2cac98c338f85cbbda07b71a020ab16c391b5e7af4b 0 "
+    "./\n"
+    "F 600 af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262 0 "
+    "./bar.txt\n"
+    "F 600 af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262 0 "
+    "./foo.txt\n";
 
 static int parse_fails(const char *text, const char *needle)
 {
@@ -44,10 +47,15 @@ SD_TEST(parse_sorts_skips_comments_and_crlf)
 {
     const char *shuffled =
         "# a comment\r\n"
-        "F 600 af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262 0 ./foo.txt\r\n"
+        "F 600 "
+        "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262 0 "
+        "./foo.txt\r\n"
         "\n"
-        "F 600 af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262 0 ./bar.txt\n"
-        "D 700 dba5865c0d91b17958e4d2cac98c338f85cbbda07b71a020ab16c391b5e7af4b 0 ./";
+        "F 600 "
+        "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262 0 "
+        "./bar.txt\n"
+        "D 700 "
+        "dba5865c0d91b17958e4d2cac98c338f85cbbda07b71a020ab16c391b5e7af4b 0 ./";
     snapdir_manifest *a = NULL, *b = NULL;
     char ida[65], idb[65];
 
@@ -67,13 +75,16 @@ SD_TEST(empty_manifest_id)
 
     CHECK(sd_manifest_parse(&m, "", 0) == 0);
     sd_manifest_id(id, m);
-    CHECK_STR(id, "295192ea1ec8566d563b1a7587e5f0198580cdbd043842f5090a4c197c20c67a");
+    CHECK_STR(
+        id, "295192ea1ec8566d563b1a7587e5f0198580cdbd043842f5090a4c197c20c67a");
     sd_manifest_free(m);
 }
 
 SD_TEST(path_with_spaces_is_the_rest_of_the_line)
 {
-    const char *t = "F 644 af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262 0 ./a b  c\n";
+    const char *t = "F 644 "
+                    "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae4"
+                    "1f3262 0 ./a b  c\n";
     snapdir_manifest *m = NULL;
 
     CHECK(sd_manifest_parse(&m, t, strlen(t)) == 0);
@@ -91,10 +102,13 @@ SD_TEST(parse_rejects_bad_lines)
     CHECK(parse_fails("F 0644 " SUM " 0 ./a\n", "invalid permissions"));
     CHECK(parse_fails("F 17777 " SUM " 0 ./a\n", "invalid permissions"));
     CHECK(parse_fails("F 644 " SUM "0 0 ./a\n", "invalid checksum"));
-    CHECK(parse_fails("F 644 AF1349B9F5F9A1A6A0404DEA36DCC9499BCB25C9ADC112B7CC9A93CAE41F3262 0 ./a\n",
+    CHECK(parse_fails("F 644 "
+                      "AF1349B9F5F9A1A6A0404DEA36DCC9499BCB25C9ADC112B7CC9A93CA"
+                      "E41F3262 0 ./a\n",
                       "invalid checksum"));
     CHECK(parse_fails("F 644 " SUM " -1 ./a\n", "invalid size"));
-    CHECK(parse_fails("F 644 " SUM " 99999999999999999999 ./a\n", "invalid size"));
+    CHECK(parse_fails("F 644 " SUM " 99999999999999999999 ./a\n",
+                      "invalid size"));
     CHECK(parse_fails("F 644 " SUM " 0 ./../etc/passwd\n", "'..'"));
     CHECK(parse_fails("F 644 " SUM " 0 ./a/../../b\n", "'..'"));
     CHECK(parse_fails("F 644 " SUM " 0 a\n", "must start with"));

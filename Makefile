@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: MIT
+# Thin wrapper over CMake. `make` builds build/snapdir and the libraries;
+# `make test` runs every suite (C under ASan/UBSan); `make lint`; `make bench`.
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+GENERATOR  := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: all bootstrap configure test test-asan test-release lint bench fuzz \
+        demo clean
+
+all: bootstrap
+	@test -f $(BUILD)/CMakeCache.txt || cmake -S . -B $(BUILD) $(GENERATOR) \
+	    -DCMAKE_BUILD_TYPE=Release -DSNAPDIR_WERROR=ON
+	cmake --build $(BUILD) -j $(JOBS)
+
+bootstrap:
+	@scripts/bootstrap --check 2>/dev/null || scripts/bootstrap
+
+# The C suites run against a sanitized build; leaks, overflows and UB fail.
+test-asan: bootstrap
+	@test -f $(ASAN_BUILD)/CMakeCache.txt || cmake -S . -B $(ASAN_BUILD) \
+	    $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug -DSNAPDIR_WERROR=ON \
+	    -DSNAPDIR_SANITIZE=ON
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	    ctest --output-on-failure -j $(JOBS) -LE python
+
+# Suites that load the library into Python run against the release build.
+test-release: all
+	cd $(BUILD) && ctest --output-on-failure -L python
+
+test: test-asan test-release
+
+demo: all
+	scripts/demo
+
+lint: bootstrap
+	scripts/lint
+
+bench: all
+	bench/run.sh
+
+fuzz: bootstrap
+	cmake -S . -B build-fuzz $(GENERATOR) -DCMAKE_C_COMPILER=clang \
+	    -DCMAKE_BUILD_TYPE=Debug -DSNAPDIR_FUZZ=ON
+	cmake --build build-fuzz -j $(JOBS)
+	build-fuzz/fuzz/manifest_fuzzer -max_total_time=60 \
+	    fuzz/corpora/manifest_fuzzer
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz
