@@ -329,7 +329,9 @@ int sd_manifest_parse(snapdir_manifest **out, const char *text, size_t len)
         }
     }
     m->absolute = absolute > 0;
-    qsort(m->entries, m->count, sizeof(sd_entry), entry_cmp);
+    if (m->count > 1) {
+        qsort(m->entries, m->count, sizeof(sd_entry), entry_cmp);
+    }
     if ((error = check_duplicates(m)) < 0) {
         goto cleanup;
     }

@@ -586,7 +586,9 @@ static int walk_dir(walk_ctx *c, sd_pool *pool, worker_state *ws, node *dir)
         }
     }
     dir->nchildren = (uint32_t)kept;
-    qsort(dir->children, kept, sizeof(node), child_cmp);
+    if (kept > 1) {
+        qsort(dir->children, kept, sizeof(node), child_cmp);
+    }
     if ((error = dispatch(pool, dir, &first)) < 0) {
         goto cleanup;
     }
@@ -667,7 +669,9 @@ static int sum_dir(const walk_ctx *c, node *dir, uint8_t *scratch)
         dir->size += dir->children[i].size;
     }
     /* hex preserves byte order, so sorting digests sorts their hex */
-    qsort(scratch, n, dl, dl == 32 ? digest_cmp32 : digest_cmp16);
+    if (n > 1) {
+        qsort(scratch, n, dl, dl == 32 ? digest_cmp32 : digest_cmp16);
+    }
     if ((error = sd_hasher_init(&h, c->o->hash)) < 0) {
         return error;
     }
@@ -850,13 +854,15 @@ static void free_tree(node *root)
 static int open_root(walk_ctx *c)
 {
     struct stat lst, st;
+    char eb[128];
 
+    /* the caller prefixes "walking <root>: " */
     if (lstat(c->root, &lst) != 0 || stat(c->root, &st) != 0) {
-        return path_error(SNAPDIR_EIO, "cannot walk", c->root, errno);
+        return sd_error_set(SNAPDIR_EIO, "%s",
+                            sd_strerror(errno, eb, sizeof(eb)));
     }
     if (!S_ISDIR(st.st_mode)) {
-        return path_error(SNAPDIR_EIO, "walk root is not a directory", c->root,
-                          0);
+        return sd_error_set(SNAPDIR_EIO, "walk root is not a directory");
     }
     memset(&c->root_node, 0, sizeof(c->root_node));
     c->root_node.name = "";
