@@ -240,6 +240,15 @@ snapdir_id_from_text(char out[SNAPDIR_ID_HEXLEN + 1],
                      SnapdirError **err);
 
 /**
+ * Make a path absolute against the cwd and normalise it lexically (drop
+ * "." and empty components and trailing '/', keep ".."), as the walk does.
+ * @param[out] out owned by the caller (snapdir_string_free)
+ * @return 0 or SNAPDIR_EIO (the cwd is unreadable)
+ */
+SNAPDIR_EXTERN(int)
+snapdir_path_absolute(char **out, const char *path, SnapdirError **err);
+
+/**
  * Check that a string is a snapshot id (64 hex digits; upper case is folded).
  * @param[out] out the lowercase id, 65 bytes; may be NULL
  * @return 0 or SNAPDIR_EINVALID_ID
@@ -248,6 +257,227 @@ SNAPDIR_EXTERN(int)
 snapdir_id_parse(char out[SNAPDIR_ID_HEXLEN + 1],
                  const char *text,
                  SnapdirError **err);
+
+/* ------------------------------------------------------------------ */
+/* Cache and stores                                                    */
+
+/** Counters filled by transfers (optional). */
+typedef struct {
+    uint64_t objects_copied;  /* objects written to the destination */
+    uint64_t objects_skipped; /* already present */
+    uint64_t bytes_copied;
+    uint64_t files_written;  /* checkout: files (re)written */
+    uint64_t entries_pruned; /* checkout --delete: paths removed */
+} snapdir_stats;
+
+/**
+ * Called for each planned change under dryrun (action "delete", "write",
+ * "mkdir") and for each problem found by verify (action "missing",
+ * "corrupt"; path may be NULL for objects not named by a manifest).
+ */
+typedef void (*snapdir_report_cb)(const char *action,
+                                  const char *path,
+                                  const char *checksum,
+                                  void *payload);
+
+#define SNAPDIR_TRANSFER_OPTIONS_VERSION 1
+
+/** Options of stage, push, fetch, pull, checkout and verify. */
+typedef struct {
+    unsigned int version;
+    const char *store;         /* store URI */
+    const char *objects_store; /* objects apart from manifests; or NULL */
+    const char *cache_dir;     /* NULL: $SNAPDIR_CACHE_DIR, else the XDG one */
+    const char *catalog; /* NULL: the default; "none": off; NAME or a path */
+    unsigned int jobs;   /* parallel transfers; 0 = auto */
+    int dryrun;          /* change nothing; report through `report` */
+    snapdir_manifest_options walk; /* how stage and push walk a path */
+    volatile int *cancel;
+    snapdir_progress_cb progress;
+    void *progress_payload;
+    snapdir_report_cb report;
+    void *report_payload;
+    snapdir_stats *stats; /* filled when not NULL */
+    /* network stores */
+    unsigned int max_retries;   /* attempts per request; 0 = 5 */
+    unsigned int retry_base_ms; /* 0 = 250 */
+    unsigned int retry_max_ms;  /* 0 = 30000 */
+    uint64_t max_requests;      /* per second; 0 = the backend's default */
+    uint64_t limit_rate;        /* bytes per second; 0 = unlimited */
+} snapdir_transfer_options;
+
+#define SNAPDIR_TRANSFER_OPTIONS_INIT                                          \
+    {                                                                          \
+        SNAPDIR_TRANSFER_OPTIONS_VERSION                                       \
+    }
+
+/** Initialise options to their defaults. @return 0 */
+SNAPDIR_EXTERN(int)
+snapdir_transfer_options_init(snapdir_transfer_options *opts,
+                              unsigned int version);
+
+#define SNAPDIR_CHECKOUT_OPTIONS_VERSION 1
+
+/** Options of checkout and pull. */
+typedef struct {
+    unsigned int version;
+    snapdir_transfer_options transfer;
+    int linked;       /* read-only symbolic links into the cache */
+    int delete_extra; /* prune what the manifest lacks (an exact mirror) */
+    const char *const *protect; /* EREs on "./rel" paths never pruned */
+    size_t protect_count;
+} snapdir_checkout_options;
+
+/** Initialise options to their defaults. @return 0 */
+SNAPDIR_EXTERN(int)
+snapdir_checkout_options_init(snapdir_checkout_options *opts,
+                              unsigned int version);
+
+/**
+ * Snapshot a directory into the local cache.
+ * @param[out] id_out the snapshot id, 65 bytes
+ * @return 0, SNAPDIR_EIO, SNAPDIR_EINFLUX or SNAPDIR_ECANCELLED
+ */
+SNAPDIR_EXTERN(int)
+snapdir_stage(char id_out[SNAPDIR_ID_HEXLEN + 1],
+              const char *path,
+              const snapdir_transfer_options *opts,
+              SnapdirError **err);
+
+/**
+ * Upload a snapshot to opts->store: the tree at path, or (path NULL) the
+ * snapshot id already in the local cache. Objects first, manifest last;
+ * what the store has is skipped.
+ * @param[out] id_out the snapshot id, 65 bytes
+ * @return 0, SNAPDIR_EIO, SNAPDIR_EINFLUX, SNAPDIR_ESTORE or
+ *         SNAPDIR_EINVALID_STORE
+ */
+SNAPDIR_EXTERN(int)
+snapdir_push(char id_out[SNAPDIR_ID_HEXLEN + 1],
+             const char *path,
+             const char *id,
+             const snapdir_transfer_options *opts,
+             SnapdirError **err);
+
+/**
+ * Download a snapshot from opts->store into the local cache, verifying
+ * every object.
+ * @return 0, SNAPDIR_ESTORE, SNAPDIR_EMISMATCH or SNAPDIR_EINVALID_ID
+ */
+SNAPDIR_EXTERN(int)
+snapdir_fetch(const char *id,
+              const snapdir_transfer_options *opts,
+              SnapdirError **err);
+
+/**
+ * Materialise a cached snapshot into dest; `snapdir id dest` then equals
+ * id for trees without symbolic links.
+ * @return 0, SNAPDIR_EIO, SNAPDIR_ESTORE or SNAPDIR_EMISMATCH
+ */
+SNAPDIR_EXTERN(int)
+snapdir_checkout(const char *id,
+                 const char *dest,
+                 const snapdir_checkout_options *opts,
+                 SnapdirError **err);
+
+/** snapdir_fetch, then snapdir_checkout. */
+SNAPDIR_EXTERN(int)
+snapdir_pull(const char *id,
+             const char *dest,
+             const snapdir_checkout_options *opts,
+             SnapdirError **err);
+
+/**
+ * Re-hash every object of a snapshot in opts->store. Each missing or
+ * corrupt object is reported through opts->report.
+ * @return 0 when all is well, SNAPDIR_EMISMATCH or SNAPDIR_ESTORE
+ */
+SNAPDIR_EXTERN(int)
+snapdir_verify(const char *id,
+               const snapdir_transfer_options *opts,
+               SnapdirError **err);
+
+/**
+ * Re-hash every object in the cache and check that the objects of id (or
+ * of every cached manifest when id is NULL) are present. Problems go to
+ * opts->report; purge deletes corrupt objects.
+ * @return 0 when clean, SNAPDIR_EMISMATCH when not
+ */
+SNAPDIR_EXTERN(int)
+snapdir_verify_cache(const char *id,
+                     int purge,
+                     const snapdir_transfer_options *opts,
+                     SnapdirError **err);
+
+/** Delete everything inside the cache directory. @return 0 or SNAPDIR_EIO */
+SNAPDIR_EXTERN(int)
+snapdir_flush_cache(const snapdir_transfer_options *opts, SnapdirError **err);
+
+/**
+ * The cache directory that opts (or NULL) resolves to.
+ * @param[out] out owned by the caller (snapdir_string_free)
+ */
+SNAPDIR_EXTERN(int)
+snapdir_cache_dir(char **out,
+                  const snapdir_transfer_options *opts,
+                  SnapdirError **err);
+
+/* ------------------------------------------------------------------ */
+/* The catalog: which snapshot was staged or pushed from/to where      */
+
+/** The catalog queries of the CLI. */
+typedef enum {
+    SNAPDIR_CATALOG_LOCATIONS = 0, /* each location's latest record */
+    SNAPDIR_CATALOG_ANCESTORS = 1, /* the direct predecessors of an id */
+    SNAPDIR_CATALOG_REVISIONS = 2  /* the history of one location */
+} snapdir_catalog_query_kind;
+
+/**
+ * Resolve a catalog selection to its database file.
+ *
+ * @param[out] out the path, owned by the caller (snapdir_string_free), or
+ *        NULL when the catalog is disabled ("none" or "")
+ * @param catalog NULL for the default catalog, "none"/"" to disable, a value
+ *        containing '/' for that file, else NAME for
+ *        <cache_dir>/NAME-catalog.sqlite3
+ * @param cache_dir the cache directory, or NULL for the default one
+ * @return 0 or SNAPDIR_EINTERNAL
+ */
+SNAPDIR_EXTERN(int)
+snapdir_catalog_path(char **out,
+                     const char *catalog,
+                     const char *cache_dir,
+                     SnapdirError **err);
+
+/**
+ * Record an event ("stage", "push", "manifest") of snapshot id at location.
+ * Creates the database (and its directory) when missing. Safe under
+ * concurrent writers.
+ * @return 0 or SNAPDIR_ECATALOG
+ */
+SNAPDIR_EXTERN(int)
+snapdir_catalog_log(const char *db_path,
+                    const char *event,
+                    const char *id,
+                    const char *location,
+                    SnapdirError **err);
+
+/**
+ * Run a catalog query; the answer is JSON lines (one object per line, each
+ * ending in "\n"; empty when nothing matches).
+ *
+ * @param[out] out the text, owned by the caller (snapdir_string_free)
+ * @param id required for ANCESTORS, ignored otherwise
+ * @param location required for REVISIONS, optional filter for ANCESTORS
+ * @return 0, SNAPDIR_EINVALID_ID or SNAPDIR_ECATALOG
+ */
+SNAPDIR_EXTERN(int)
+snapdir_catalog_query(char **out,
+                      const char *db_path,
+                      snapdir_catalog_query_kind kind,
+                      const char *id,
+                      const char *location,
+                      SnapdirError **err);
 
 #ifdef __cplusplus
 }

@@ -344,6 +344,20 @@ int sd_api_parse_id(char out[SNAPDIR_ID_HEXLEN + 1], const char *text)
     return 0;
 }
 
+int snapdir_path_absolute(char **out, const char *path, SnapdirError **err)
+{
+    sd_error_clear();
+    *out = path ? sd_path_absolute(path) : NULL;
+    if (!*out) {
+        return sd_api_fail(path ? sd_error_last()->code
+                                : sd_error_set(SNAPDIR_EIO,
+                                               "parameter `path` must not be "
+                                               "NULL"),
+                           err);
+    }
+    return 0;
+}
+
 int snapdir_id_parse(char out[SNAPDIR_ID_HEXLEN + 1],
                      const char *text,
                      SnapdirError **err)

@@ -84,8 +84,7 @@ static int id_of_stdin(void)
     rc = snapdir_id_from_text(id, text, len, &err);
     free(text);
     if (rc < 0) {
-        fputs("snapdir: reading manifest from stdin: ", stderr);
-        return cli_fail(err);
+        return cli_fail_in("reading manifest from stdin", err);
     }
     id[SNAPDIR_ID_HEXLEN] = '\n';
     return cli_write_stdout(id, SNAPDIR_ID_HEXLEN + 1);

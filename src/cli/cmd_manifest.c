@@ -4,6 +4,7 @@
 #include "cli/error.h"
 #include "cli/progress.h"
 #include "cli/walkopt.h"
+#include "cli/xferopt.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +17,7 @@ static const cli_opt opts[] = {
     { "checksum-bin", 0, OPT_VALUE, "NAME", NULL,
       "Checksum algorithm: b3sum (default), md5sum or sha256sum" },
     CLI_WALK_OPTS,
+    CLI_CATALOG_OPT,
 };
 
 static const cli_command command = {
@@ -24,6 +26,28 @@ static const cli_command command = {
     opts,       sizeof(opts) / sizeof(opts[0]),
     1,
 };
+
+/* manifest records to the catalog only when one is chosen explicitly */
+static int log_manifest(const cli_args *a, const snapdir_manifest *m)
+{
+    const char *catalog = cli_get(a, "catalog");
+    SnapdirError *err = NULL;
+    char *db = NULL, *dir = NULL, id[SNAPDIR_ID_HEXLEN + 1];
+    int rc = CLI_EXIT_OK;
+
+    if (!catalog) {
+        return CLI_EXIT_OK;
+    }
+    snapdir_manifest_id(id, m);
+    if (snapdir_catalog_path(&db, catalog, NULL, &err) < 0 ||
+        snapdir_path_absolute(&dir, cli_path_arg(a), &err) < 0 ||
+        (db && snapdir_catalog_log(db, "manifest", id, dir, &err) < 0)) {
+        rc = cli_fail(err);
+    }
+    snapdir_string_free(db);
+    snapdir_string_free(dir);
+    return rc;
+}
 
 static int hash_kind(const char *name, snapdir_hash_kind *out)
 {
@@ -70,7 +94,9 @@ int cmd_manifest(int argc, char **argv)
         rc = cli_fail(err);
         goto cleanup;
     }
-    rc = cli_write_stdout(text, len);
+    if ((rc = cli_write_stdout(text, len)) == CLI_EXIT_OK) {
+        rc = log_manifest(&a, m);
+    }
 cleanup:
     snapdir_string_free(text);
     snapdir_manifest_free(m);

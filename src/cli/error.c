@@ -15,6 +15,14 @@ int cli_fail(SnapdirError *err)
     return CLI_EXIT_FAILURE;
 }
 
+int cli_fail_in(const char *context, SnapdirError *err)
+{
+    fprintf(stderr, "snapdir: %s: %s\n", context,
+            err ? snapdir_error_message(err) : "unknown error");
+    snapdir_error_free(err);
+    return CLI_EXIT_FAILURE;
+}
+
 int cli_failf(const char *fmt, ...)
 {
     va_list ap;

@@ -15,6 +15,9 @@
 /* Print "snapdir: <message>" for err, free it, return 1. */
 int cli_fail(SnapdirError *err);
 
+/* Print "snapdir: <context>: <message>" for err, free it, return 1. */
+int cli_fail_in(const char *context, SnapdirError *err);
+
 /* Print "snapdir: <formatted>" and return 1. */
 int cli_failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -23,6 +23,24 @@ static const command commands[] = {
     { "manifest", cmd_manifest, "Print the manifest of a directory" },
     { "id", cmd_id,
       "Print the snapshot id of a directory, or of a manifest on stdin" },
+    { "stage", cmd_stage, "Snapshot a directory into the local cache" },
+    { "push", cmd_push, "Upload a snapshot to a store" },
+    { "fetch", cmd_fetch, "Download a snapshot into the local cache" },
+    { "pull", cmd_pull, "Fetch a snapshot, then check it out" },
+    { "checkout", cmd_checkout,
+      "Materialise a cached snapshot into a directory" },
+    { "verify", cmd_verify, "Re-hash every object of a snapshot in a store" },
+    { "verify-cache", cmd_verify_cache,
+      "Re-hash the local cache and find missing objects" },
+    { "flush-cache", cmd_flush_cache, "Delete everything in the local cache" },
+    { "locations", cmd_locations,
+      "List every recorded location with its latest snapshot, as JSON lines" },
+    { "ancestors", cmd_ancestors,
+      "Print the snapshots an id replaced, as JSON lines" },
+    { "revisions", cmd_revisions,
+      "Print the snapshot history of a location, as JSON lines" },
+    { "defaults", cmd_defaults,
+      "Print every effective setting and where it comes from" },
     { "version", cmd_version, "Print the version" },
 };
 
@@ -147,6 +165,10 @@ int main(int argc, char **argv)
             char *help_argv[] = { argv[i + 1], help_flag, NULL };
 
             return cmd->fn(2, help_argv);
+        }
+        if (i + 1 < argc) {
+            return cli_usage_error(NULL, "unrecognized subcommand '%s'",
+                                   argv[i + 1]);
         }
         print_help(stdout);
         return CLI_EXIT_OK;

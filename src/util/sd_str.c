@@ -183,6 +183,12 @@ int sd_buf_put_json_string(sd_buf *b, const char *s)
         case '\t':
             error = sd_buf_puts(b, "\\t");
             break;
+        case '\b':
+            error = sd_buf_puts(b, "\\b");
+            break;
+        case '\f':
+            error = sd_buf_puts(b, "\\f");
+            break;
         default:
             if (c < 0x20) {
                 error = sd_buf_printf(b, "\\u%04x", c);

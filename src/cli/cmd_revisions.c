@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_revisions.c - `snapdir revisions --location L`: the snapshot history
+ * of exactly L (no path normalisation), newest first, as JSON lines. L
+ * falls back to --store / SNAPDIR_STORE.
+ */
+#include "cli/cmd.h"
+#include "cli/error.h"
+#include "cli/opt.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const cli_opt opts[] = {
+    { "catalog", 0, OPT_VALUE, "NAME", "SNAPDIR_CATALOG",
+      "Catalog to query: NAME for <cache-dir>/NAME-catalog.sqlite3, a path "
+      "containing '/', or none [default: default]" },
+    { "location", 0, OPT_VALUE, "DIR|STORE", NULL,
+      "Directory or store whose history to list (exact string)" },
+    { "id", 0, OPT_VALUE, "ID", NULL, "Ignored by this command" },
+    { "store", 0, OPT_VALUE, "URI", "SNAPDIR_STORE",
+      "Store whose history to list when --location is absent" },
+    { "cache-dir", 0, OPT_VALUE, "DIR", "SNAPDIR_CACHE_DIR",
+      "Cache directory holding named catalogs "
+      "[default: ${XDG_CACHE_HOME:-$HOME/.cache}/snapdir]" },
+};
+
+static const cli_command command = {
+    "revisions", "Print the snapshot history of a location, as JSON lines",
+    NULL,        NULL,
+    opts,        sizeof(opts) / sizeof(opts[0]),
+    0,
+};
+
+int cmd_revisions(int argc, char **argv)
+{
+    cli_args a;
+    SnapdirError *err = NULL;
+    char *db = NULL, *out = NULL;
+    const char *location;
+    int rc;
+
+    if ((rc = cli_parse(&a, &command, argc, argv)) != CLI_CONTINUE) {
+        goto cleanup;
+    }
+    if (snapdir_catalog_path(&db, cli_get(&a, "catalog"),
+                             cli_get(&a, "cache-dir"), &err) < 0) {
+        rc = cli_fail(err);
+        goto cleanup;
+    }
+    if (!db) {
+        fputs("catalog disabled (--catalog none): nothing to query\n", stderr);
+        rc = CLI_EXIT_OK;
+        goto cleanup;
+    }
+    if (!(location = cli_get(&a, "location")) &&
+        !(location = cli_get(&a, "store"))) {
+        rc = cli_failf("missing --location option");
+        goto cleanup;
+    }
+    if (snapdir_catalog_query(&out, db, SNAPDIR_CATALOG_REVISIONS, NULL,
+                              location, &err) < 0) {
+        rc = cli_fail(err);
+        goto cleanup;
+    }
+    rc = cli_write_stdout(out, strlen(out));
+cleanup:
+    snapdir_string_free(out);
+    snapdir_string_free(db);
+    cli_args_dispose(&a);
+    return rc;
+}

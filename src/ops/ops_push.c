@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ops_push.c - upload a snapshot: every distinct object the destination
+ * lacks (in parallel, each hashed while it streams), then the manifest,
+ * last, so a manifest that exists always has all its objects.
+ */
+#include "ops/sd_ops.h"
+#include "util/sd_alloc.h"
+#include "util/sd_error.h"
+#include "util/sd_pool.h"
+
+#include <string.h>
+
+typedef struct {
+    sd_store *dst;
+    sd_ops_meter meter;
+} push_ctx;
+
+static int push_one(sd_pool *pool, void *item, void *ctx)
+{
+    push_ctx *c = ctx;
+    sd_ops_object *obj = item;
+    int rc;
+
+    (void)pool;
+    rc = sd_store_has_object(c->dst, obj->hex);
+    if (rc < 0) {
+        return rc;
+    }
+    if (rc == 0 && !c->meter.o->dryrun) {
+        if ((rc = sd_store_put_object_file(c->dst, obj->hex, obj->src)) < 0) {
+            return rc;
+        }
+    }
+    if (rc == 0) {
+        __atomic_add_fetch(&c->meter.copied, 1, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&c->meter.bytes_copied, obj->size, __ATOMIC_RELAXED);
+    } else {
+        __atomic_add_fetch(&c->meter.skipped, 1, __ATOMIC_RELAXED);
+    }
+    __atomic_add_fetch(&c->meter.done, 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&c->meter.bytes_done, obj->size, __ATOMIC_RELAXED);
+    return 0;
+}
+
+static int push_objects(const sd_ops_stores *dst,
+                        const snapdir_manifest *m,
+                        sd_ops_object *objs,
+                        size_t n,
+                        const sd_ops_options *o)
+{
+    push_ctx c;
+    void **items = NULL;
+    uint64_t bytes = 0;
+    size_t i;
+    int error;
+
+    items = sd_calloc(n, sizeof(void *));
+    if (!items && n) {
+        return SNAPDIR_EINTERNAL;
+    }
+    for (i = 0; i < n; i++) {
+        items[i] = &objs[i];
+        bytes += objs[i].size;
+    }
+    c.dst = dst->objects;
+    sd_ops_meter_init(&c.meter, o, n, bytes);
+    error = sd_pool_run(items, n, o->jobs, push_one, &c, o->cancel,
+                        sd_ops_meter_tick, &c.meter);
+    sd_ops_meter_finish(&c.meter);
+    sd_free(items);
+    if (error == 0 && !o->dryrun) {
+        error = sd_store_put_manifest(dst->manifests, m);
+    }
+    return error;
+}
+
+/* A present manifest means a complete snapshot: nothing to do. */
+static int already_there(const sd_ops_stores *dst,
+                         const snapdir_manifest *m,
+                         const sd_ops_options *o)
+{
+    char id[65];
+    int rc;
+
+    sd_manifest_id(id, m);
+    rc = sd_store_has_manifest(dst->manifests, id);
+    if (rc == 1 && o->stats) {
+        size_t i;
+
+        for (i = 0; i < m->count; i++) {
+            o->stats->objects_skipped += m->entries[i].type == 'F';
+        }
+    }
+    return rc;
+}
+
+int sd_ops_push(const sd_ops_stores *dst,
+                const snapdir_manifest *m,
+                const char *root,
+                const sd_ops_options *o)
+{
+    sd_ops_object *objs = NULL;
+    size_t n = 0;
+    int error;
+
+    if ((error = already_there(dst, m, o)) != 0) {
+        return error < 0 ? error : 0;
+    }
+    if ((error = sd_ops_unique_objects(&objs, &n, m, root)) < 0) {
+        return error;
+    }
+    error = push_objects(dst, m, objs, n, o);
+    sd_ops_objects_free(objs, n);
+    return error;
+}
+
+int sd_ops_push_cached(const sd_ops_stores *dst,
+                       sd_store *cache,
+                       const snapdir_manifest *m,
+                       const sd_ops_options *o)
+{
+    sd_ops_object *objs = NULL;
+    size_t n = 0, i;
+    int error;
+
+    if ((error = already_there(dst, m, o)) != 0) {
+        return error < 0 ? error : 0;
+    }
+    if ((error = sd_ops_unique_objects(&objs, &n, m, NULL)) < 0) {
+        return error;
+    }
+    for (i = 0; i < n && error == 0; i++) {
+        char key[SD_KEY_MAX];
+        int rc = sd_store_has_object(cache, objs[i].hex);
+
+        if (rc == 0) {
+            error = sd_error_set(SNAPDIR_ESTORE,
+                                 "object %s for %s is missing from the cache "
+                                 "%s; re-run fetch or stage",
+                                 objs[i].hex, objs[i].path, cache->uri);
+            break;
+        }
+        sd_store_object_key(key, objs[i].hex);
+        error = rc < 0 ? rc
+                       : cache->backend->local_path(cache->backend, key,
+                                                    &objs[i].src);
+    }
+    if (error == 0) {
+        error = push_objects(dst, m, objs, n, o);
+    }
+    sd_ops_objects_free(objs, n);
+    return error;
+}
