@@ -423,6 +423,99 @@ snapdir_cache_dir(char **out,
                   SnapdirError **err);
 
 /* ------------------------------------------------------------------ */
+/* Sync and diff across stores                                         */
+
+#define SNAPDIR_SYNC_OPTIONS_VERSION 1
+
+/** Options of snapdir_sync. */
+typedef struct {
+    unsigned int version;
+    const char *from;         /* source store URI (required) */
+    const char *to;           /* destination store URI (required) */
+    const char *from_objects; /* source object pool, or NULL */
+    const char *to_objects;   /* destination object pool, or NULL */
+    int delete_extra; /* prune destination manifests the source lacks
+                         (file:// destinations only; never objects) */
+    snapdir_transfer_options transfer; /* jobs, dryrun, cancel, progress,
+                                          report, stats, network knobs */
+} snapdir_sync_options;
+
+/** Initialise options to their defaults. @return 0 */
+SNAPDIR_EXTERN(int)
+snapdir_sync_options_init(snapdir_sync_options *opts, unsigned int version);
+
+/**
+ * Copy one snapshot (manifest and objects) between two stores without the
+ * local cache: objects the destination has are skipped, each distinct
+ * object is copied once and verified, the manifest is written last.
+ * Counters go to opts->transfer.stats.
+ * @return 0, SNAPDIR_ESTORE, SNAPDIR_EMISMATCH, SNAPDIR_EINVALID_STORE or
+ *         SNAPDIR_EINVALID_ID
+ */
+SNAPDIR_EXTERN(int)
+snapdir_sync(const char *id,
+             const snapdir_sync_options *opts,
+             SnapdirError **err);
+
+/** How diff resolves one path that differs between two refs of a side. */
+typedef enum {
+    SNAPDIR_CONFLICT_ERROR = 0,    /* fail with SNAPDIR_ECONFLICT */
+    SNAPDIR_CONFLICT_LAST_WINS = 1 /* the last ref in the list wins */
+} snapdir_conflict_policy;
+
+#define SNAPDIR_DIFF_OPTIONS_VERSION 1
+
+/** Options of snapdir_diff. A ref is "URI" (every manifest) or "URI@ID". */
+typedef struct {
+    unsigned int version;
+    const char *const *from;
+    size_t from_count;
+    const char *const *to;
+    size_t to_count;
+    const char *id; /* pin this snapshot in every plain-URI ref; or NULL */
+    int all;        /* also report unchanged files ("=") */
+    snapdir_conflict_policy on_conflict;
+    volatile int *cancel;
+} snapdir_diff_options;
+
+/** Initialise options to their defaults. @return 0 */
+SNAPDIR_EXTERN(int)
+snapdir_diff_options_init(snapdir_diff_options *opts, unsigned int version);
+
+/** The result of a diff: rows sorted by path bytes. Opaque. */
+typedef struct snapdir_diff snapdir_diff;
+
+/** One row: status 'A' added, 'D' deleted, 'M' modified, '=' unchanged. */
+typedef struct {
+    char status;
+    const char *path; /* "./x"; borrowed from the diff */
+} snapdir_diff_entry;
+
+/**
+ * Compare two sides of snapshot refs by their manifests alone (no object
+ * is read). A missing store or id is an error, never an empty side.
+ * @param[out] out owned by the caller (snapdir_diff_free)
+ * @return 0, SNAPDIR_ESTORE, SNAPDIR_ECONFLICT, SNAPDIR_EINVALID_STORE or
+ *         SNAPDIR_EINVALID_ID
+ */
+SNAPDIR_EXTERN(int)
+snapdir_diff_run(snapdir_diff **out,
+                 const snapdir_diff_options *opts,
+                 SnapdirError **err);
+
+/** The number of rows. */
+SNAPDIR_EXTERN(size_t) snapdir_diff_count(const snapdir_diff *d);
+
+/** Row i; pointers borrowed from d. @return 0 or SNAPDIR_EINTERNAL */
+SNAPDIR_EXTERN(int)
+snapdir_diff_entry_at(snapdir_diff_entry *out,
+                      const snapdir_diff *d,
+                      size_t i);
+
+/** Free a diff; NULL is a no-op. */
+SNAPDIR_EXTERN(void) snapdir_diff_free(snapdir_diff *d);
+
+/* ------------------------------------------------------------------ */
 /* The catalog: which snapshot was staged or pushed from/to where      */
 
 /** The catalog queries of the CLI. */

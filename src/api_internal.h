@@ -4,6 +4,8 @@
 #define SD_API_INTERNAL_H
 
 #include "snapdir.h"
+#include "ops/sd_ops.h"
+#include "store/sd_store.h"
 
 /* Turn a negative code and the thread's error into *err; returns code. */
 int sd_api_fail(int code, SnapdirError **err);
@@ -15,5 +17,11 @@ int sd_api_build_manifest(snapdir_manifest **out,
 
 /* Validate and lowercase a snapshot id. */
 int sd_api_parse_id(char out[SNAPDIR_ID_HEXLEN + 1], const char *text);
+
+/* Open a store by URI for an entry point. */
+int sd_api_open_store(sd_store **out, const char *uri);
+
+/* The ops' view of transfer options (jobs resolved). */
+void sd_api_ops_options(sd_ops_options *o, const snapdir_transfer_options *t);
 
 #endif

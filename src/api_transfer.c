@@ -493,3 +493,21 @@ int snapdir_cache_dir(char **out,
     *out = sd_resolve_cache_dir(opts ? opts->cache_dir : NULL);
     return *out ? 0 : sd_api_fail(SNAPDIR_EINTERNAL, err);
 }
+
+int sd_api_open_store(sd_store **out, const char *uri)
+{
+    return sd_store_open(out, uri);
+}
+
+void sd_api_ops_options(sd_ops_options *o, const snapdir_transfer_options *t)
+{
+    memset(o, 0, sizeof(*o));
+    o->jobs = sd_pool_auto_jobs(t->jobs);
+    o->dryrun = t->dryrun;
+    o->cancel = t->cancel;
+    o->progress = t->progress;
+    o->progress_payload = t->progress_payload;
+    o->report = t->report;
+    o->report_payload = t->report_payload;
+    o->stats = t->stats;
+}

@@ -15,6 +15,8 @@ int cmd_verify(int argc, char **argv);
 int cmd_verify_cache(int argc, char **argv);
 int cmd_flush_cache(int argc, char **argv);
 int cmd_defaults(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 int cmd_locations(int argc, char **argv);
 int cmd_ancestors(int argc, char **argv);
 int cmd_revisions(int argc, char **argv);

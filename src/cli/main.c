@@ -41,6 +41,8 @@ static const command commands[] = {
       "Print the snapshot history of a location, as JSON lines" },
     { "defaults", cmd_defaults,
       "Print every effective setting and where it comes from" },
+    { "sync", cmd_sync, "Copy a snapshot from one store to another" },
+    { "diff", cmd_diff, "Compare two sets of snapshots by their manifests" },
     { "version", cmd_version, "Print the version" },
 };
 

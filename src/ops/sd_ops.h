@@ -91,6 +91,40 @@ int sd_ops_verify_cache(sd_store *cache,
                         int purge,
                         const sd_ops_options *o);
 
+/* Copy snapshot id from src to dst; mirror prunes dst's other manifests. */
+int sd_ops_sync(const sd_ops_stores *src,
+                const sd_ops_stores *dst,
+                const char *id,
+                int mirror,
+                const sd_ops_options *o);
+
+/* One side of a diff: store refs, each "URI" or "URI@ID". */
+typedef struct {
+    const char *const *refs;
+    size_t count;
+} sd_diff_side;
+
+typedef struct {
+    char status; /* 'A', 'D', 'M', '=' */
+    const char *path;
+} sd_diff_row;
+
+struct snapdir_diff {
+    sd_diff_row *rows;
+    size_t count;
+    sd_arena arena;
+};
+
+/* pin: an id to select in plain-URI refs that hold it (may be NULL). */
+int sd_ops_diff(struct snapdir_diff **out,
+                const sd_diff_side *from,
+                const sd_diff_side *to,
+                const char *pin,
+                int all,
+                int last_wins,
+                volatile int *cancel);
+void sd_ops_diff_free(struct snapdir_diff *d);
+
 /* ---- shared progress/counters for parallel jobs ---- */
 typedef struct {
     const sd_ops_options *o;
