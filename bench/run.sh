@@ -10,7 +10,7 @@ echo "# reproduce: cd $(dirname "$here") && cmake -S . -B build -G Ninja && cmak
 log=$(mktemp "${TMPDIR:-/tmp}/snapdir-bench.XXXXXX")
 trap 'rm -f "$log"' EXIT
 status=0
-for b in id_big_files id_small_files id_memory; do
+for b in id_big_files id_small_files id_memory transfer; do
     echo
     "$here/cli/$b.sh" | tee -a "$log" || { echo "bench: $b failed" >&2; status=1; }
 done

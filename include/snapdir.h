@@ -138,7 +138,8 @@ typedef struct {
     const char *const *exclude; /* POSIX ERE patterns, OR-ed */
     size_t exclude_count;
     snapdir_hash_kind hash;
-    const char *context;   /* non-empty: keyed BLAKE3 (derive-key mode) */
+    const char *context;   /* non-empty: keyed BLAKE3 (derive-key mode); NULL:
+                          $SNAPDIR_MANIFEST_CONTEXT; "": plain BLAKE3 */
     unsigned int jobs;     /* hashing threads; 0 = all cores (max 16) */
     const char *home;      /* for %system%; NULL = $HOME */
     const char *cache_dir; /* for %system%; NULL = the default cache */
@@ -268,6 +269,7 @@ typedef struct {
     uint64_t bytes_copied;
     uint64_t files_written;  /* checkout: files (re)written */
     uint64_t entries_pruned; /* checkout --delete: paths removed */
+    int fully_cached;        /* fetch/pull: the cache already had everything */
 } snapdir_stats;
 
 /**
@@ -434,8 +436,8 @@ typedef struct {
     const char *to;           /* destination store URI (required) */
     const char *from_objects; /* source object pool, or NULL */
     const char *to_objects;   /* destination object pool, or NULL */
-    int delete_extra; /* prune destination manifests the source lacks
-                         (file:// destinations only; never objects) */
+    int delete_extra;         /* prune destination manifests the source lacks
+                                 (file:// destinations only; never objects) */
     snapdir_transfer_options transfer; /* jobs, dryrun, cancel, progress,
                                           report, stats, network knobs */
 } snapdir_sync_options;
@@ -508,9 +510,7 @@ SNAPDIR_EXTERN(size_t) snapdir_diff_count(const snapdir_diff *d);
 
 /** Row i; pointers borrowed from d. @return 0 or SNAPDIR_EINTERNAL */
 SNAPDIR_EXTERN(int)
-snapdir_diff_entry_at(snapdir_diff_entry *out,
-                      const snapdir_diff *d,
-                      size_t i);
+snapdir_diff_entry_at(snapdir_diff_entry *out, const snapdir_diff *d, size_t i);
 
 /** Free a diff; NULL is a no-op. */
 SNAPDIR_EXTERN(void) snapdir_diff_free(snapdir_diff *d);

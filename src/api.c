@@ -65,7 +65,7 @@ const char *snapdir_version(void)
 
 const char *snapdir_error_code_name(int code)
 {
-    return codes[code_index(code)].name;
+    return code == 0 ? "OK" : codes[code_index(code)].name;
 }
 
 const char *snapdir_error_code(const SnapdirError *err)
@@ -145,7 +145,8 @@ int snapdir_manifest_options_init(snapdir_manifest_options *opts,
 
 int sd_api_build_manifest(snapdir_manifest **out,
                           const char *path,
-                          const snapdir_manifest_options *opts)
+                          const snapdir_manifest_options *opts,
+                          sd_ops_inline *store_inline)
 {
     snapdir_manifest_options defaults;
     sd_excludes *ex = NULL;
@@ -180,7 +181,10 @@ int sd_api_build_manifest(snapdir_manifest **out,
         error = sd_error_last()->code;
         goto cleanup;
     }
-    sd_hash_spec_init(&spec, opts->hash, opts->context);
+    /* NULL means "as configured": the CLI and the bindings agree on ids */
+    sd_hash_spec_init(&spec, opts->hash,
+                      opts->context ? opts->context
+                                    : getenv("SNAPDIR_MANIFEST_CONTEXT"));
     memset(&wo, 0, sizeof(wo));
     wo.no_follow = no_follow;
     wo.absolute = opts->absolute;
@@ -190,6 +194,10 @@ int sd_api_build_manifest(snapdir_manifest **out,
     wo.cancel = opts->cancel;
     wo.progress = opts->progress;
     wo.progress_payload = opts->progress_payload;
+    if (store_inline) {
+        wo.on_content = sd_ops_inline_put;
+        wo.on_content_payload = store_inline;
+    }
     error = sd_walk(out, root, &wo);
     if (error < 0 && error != SNAPDIR_ECANCELLED) {
         sd_error_wrap(error, "walking %s", root);
@@ -211,7 +219,7 @@ int snapdir_manifest_build(snapdir_manifest **out,
     }
     *out = NULL;
     sd_error_clear();
-    return sd_api_fail(sd_api_build_manifest(out, path, opts), err);
+    return sd_api_fail(sd_api_build_manifest(out, path, opts, NULL), err);
 }
 
 int snapdir_manifest_parse(snapdir_manifest **out,
@@ -242,6 +250,11 @@ int snapdir_manifest_render(char **out,
 
     *out = NULL;
     sd_error_clear();
+    if (!m) {
+        return sd_api_fail(
+            sd_error_set(SNAPDIR_EINTERNAL, "parameter `m` must not be NULL"),
+            err);
+    }
     if ((error = sd_manifest_render(&b, m)) < 0) {
         sd_buf_dispose(&b);
         return sd_api_fail(error, err);
@@ -256,6 +269,10 @@ int snapdir_manifest_render(char **out,
 void snapdir_manifest_id(char out[SNAPDIR_ID_HEXLEN + 1],
                          const snapdir_manifest *m)
 {
+    if (!m) {
+        out[0] = '\0'; /* no manifest, no id */
+        return;
+    }
     sd_manifest_id(out, m);
 }
 
@@ -284,7 +301,7 @@ int snapdir_manifest_entry_at(snapdir_manifest_entry *out,
 
 snapdir_hash_kind snapdir_manifest_hash(const snapdir_manifest *m)
 {
-    return m->hash;
+    return m ? m->hash : SNAPDIR_HASH_BLAKE3;
 }
 
 void snapdir_manifest_free(snapdir_manifest *m)

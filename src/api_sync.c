@@ -28,7 +28,8 @@ int snapdir_diff_options_init(snapdir_diff_options *opts, unsigned int version)
 static int open_pair(sd_ops_stores *out,
                      const char *uri,
                      const char *pool,
-                     const char *flag)
+                     const char *flag,
+                     const snapdir_transfer_options *t)
 {
     int error;
 
@@ -36,12 +37,12 @@ static int open_pair(sd_ops_stores *out,
     if (!uri || !uri[0]) {
         return sd_error_set(SNAPDIR_EINVALID_STORE, "missing --%s store", flag);
     }
-    if ((error = sd_api_open_store(&out->manifests, uri)) < 0) {
+    if ((error = sd_api_open_store(&out->manifests, uri, t)) < 0) {
         return sd_error_wrap(error, "resolving --%s", flag);
     }
     out->objects = out->manifests;
     if (pool && pool[0] &&
-        (error = sd_api_open_store(&out->objects, pool)) < 0) {
+        (error = sd_api_open_store(&out->objects, pool, t)) < 0) {
         out->objects = out->manifests;
         return sd_error_wrap(error, "resolving --%s-objects", flag);
     }
@@ -83,11 +84,19 @@ int snapdir_sync(const char *id,
                                         opts->from),
                            err);
     }
-    if ((error = open_pair(&src, opts->from, opts->from_objects, "from")) < 0 ||
-        (error = open_pair(&dst, opts->to, opts->to_objects, "to")) < 0) {
+    if ((error = open_pair(&src, opts->from, opts->from_objects, "from",
+                           &opts->transfer)) < 0 ||
+        (error = open_pair(&dst, opts->to, opts->to_objects, "to",
+                           &opts->transfer)) < 0) {
         goto cleanup;
     }
     sd_api_ops_options(&o, &opts->transfer);
+    /* network transfers wait on latency, not on the CPU */
+    if (opts->transfer.jobs == 0 &&
+        (src.manifests->remote || src.objects->remote ||
+         dst.manifests->remote || dst.objects->remote)) {
+        o.jobs = 16;
+    }
     error = sd_ops_sync(&src, &dst, hex, opts->delete_extra, &o);
     if (error < 0) {
         sd_error_wrap(error, "syncing snapshot %s from %s to %s", hex,

@@ -58,8 +58,21 @@ static void session_close(session *s)
     sd_free(s->cache_dir);
 }
 
+/* The network knobs of the transfer options, for store constructors. */
+static void store_config(sd_store_config *cfg,
+                         const snapdir_transfer_options *t)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->max_retries = t->max_retries;
+    cfg->retry_base_ms = t->retry_base_ms;
+    cfg->retry_max_ms = t->retry_max_ms;
+    cfg->max_requests = t->max_requests;
+    cfg->limit_rate = t->limit_rate;
+}
+
 static int open_stores(session *s)
 {
+    sd_store_config cfg;
     int error;
 
     if (!s->o.store || !s->o.store[0]) {
@@ -73,17 +86,23 @@ static int open_stores(session *s)
                             "no store configured: pass --store <uri> or set "
                             "the SNAPDIR_STORE environment variable");
     }
-    if ((error = sd_store_open(&s->store, s->o.store)) < 0) {
+    store_config(&cfg, &s->o);
+    if ((error = sd_store_open_cfg(&s->store, s->o.store, &cfg)) < 0) {
         return error;
     }
     s->objects = s->store;
     if (s->o.objects_store && s->o.objects_store[0] &&
-        (error = sd_store_open(&s->objects, s->o.objects_store)) < 0) {
+        (error = sd_store_open_cfg(&s->objects, s->o.objects_store, &cfg)) <
+            0) {
         s->objects = s->store;
         return error;
     }
     s->stores.manifests = s->store;
     s->stores.objects = s->objects;
+    /* network transfers wait on latency, not on the CPU */
+    if (s->o.jobs == 0 && (s->store->remote || s->objects->remote)) {
+        s->ops.jobs = 16;
+    }
     return 0;
 }
 
@@ -104,10 +123,10 @@ session_open(session *s, const snapdir_transfer_options *o, int need_store)
     if ((error = sd_store_open_dir(&s->cache, s->cache_dir)) < 0) {
         return error;
     }
+    s->ops.jobs = sd_pool_auto_jobs(s->o.jobs);
     if (need_store && (error = open_stores(s)) < 0) {
         return error;
     }
-    s->ops.jobs = sd_pool_auto_jobs(s->o.jobs);
     s->ops.dryrun = s->o.dryrun;
     s->ops.cancel = s->o.cancel;
     s->ops.progress = s->o.progress;
@@ -150,12 +169,16 @@ static int log_event(const session *s,
 }
 
 /* Walk path for a store: objects are addressed by plain BLAKE3. */
-static int
-walk_for_store(snapdir_manifest **m, const char *path, const session *s)
+static int walk_for_store(snapdir_manifest **m,
+                          const char *path,
+                          const session *s,
+                          sd_ops_inline *store_inline)
 {
     snapdir_manifest_options w = s->o.walk;
+    const char *context =
+        w.context ? w.context : getenv("SNAPDIR_MANIFEST_CONTEXT");
 
-    if (w.hash != SNAPDIR_HASH_BLAKE3 || (w.context && w.context[0])) {
+    if (w.hash != SNAPDIR_HASH_BLAKE3 || (context && context[0])) {
         return sd_error_set(SNAPDIR_EIO,
                             "cannot store %s: objects are addressed by plain "
                             "BLAKE3, so stage and push need the default "
@@ -169,7 +192,7 @@ walk_for_store(snapdir_manifest **m, const char *path, const session *s)
     w.cancel = s->o.cancel;
     w.progress = s->o.progress;
     w.progress_payload = s->o.progress_payload;
-    return sd_api_build_manifest(m, path, &w);
+    return sd_api_build_manifest(m, path, &w, store_inline);
 }
 
 int snapdir_stage(char id_out[SNAPDIR_ID_HEXLEN + 1],
@@ -180,13 +203,18 @@ int snapdir_stage(char id_out[SNAPDIR_ID_HEXLEN + 1],
     session s;
     snapdir_manifest *m = NULL;
     sd_ops_stores cache;
+    sd_ops_inline in;
     char *root = NULL;
     int error;
 
     id_out[0] = '\0';
     sd_error_clear();
-    if ((error = session_open(&s, opts, 0)) < 0 ||
-        (error = walk_for_store(&m, path, &s)) < 0) {
+    sd_ops_inline_init(&in, NULL);
+    if ((error = session_open(&s, opts, 0)) < 0) {
+        goto cleanup;
+    }
+    in.dst = s.cache;
+    if ((error = walk_for_store(&m, path, &s, s.o.dryrun ? NULL : &in)) < 0) {
         goto cleanup;
     }
     sd_manifest_id(id_out, m);
@@ -195,12 +223,14 @@ int snapdir_stage(char id_out[SNAPDIR_ID_HEXLEN + 1],
         error = SNAPDIR_EINTERNAL;
         goto cleanup;
     }
-    if ((error = sd_ops_push(&cache, m, root, &s.ops)) < 0) {
+    if ((error = sd_ops_push(&cache, m, root, s.o.dryrun ? NULL : &in,
+                             &s.ops)) < 0) {
         sd_error_wrap(error, "staging %s", root);
         goto cleanup;
     }
     error = log_event(&s, "stage", id_out, root);
 cleanup:
+    sd_ops_inline_dispose(&in);
     sd_free(root);
     sd_manifest_free(m);
     session_close(&s);
@@ -228,6 +258,54 @@ static int push_cached(session *s, const char *id, char id_out[65])
     return error;
 }
 
+/* Close whatever open_stores opened (after a failure, or to retry). */
+static void close_stores(session *s)
+{
+    if (s->objects && s->objects != s->store) {
+        sd_store_close(s->objects);
+    }
+    sd_store_close(s->store);
+    s->store = s->objects = NULL;
+    memset(&s->stores, 0, sizeof(s->stores));
+}
+
+static int push_tree(session *s,
+                     const char *path,
+                     snapdir_manifest **m,
+                     char **root,
+                     char id_out[65])
+{
+    sd_ops_inline in, *inline_dst = NULL;
+    int error;
+
+    /* a local object store takes small files while the walk has them in
+     * memory (one read per file instead of two) */
+    sd_ops_inline_init(&in, NULL);
+    if (open_stores(s) < 0) {
+        close_stores(s);
+        sd_error_clear();
+    } else if (!s->o.dryrun && s->objects->root) {
+        in.dst = s->objects;
+        inline_dst = &in;
+    }
+    error = walk_for_store(m, path, s, inline_dst);
+    /* walk errors come before a missing store (as in the reference) */
+    if (error == 0) {
+        sd_manifest_id(id_out, *m);
+        if (!s->store) {
+            error = open_stores(s);
+        }
+    }
+    if (error == 0 && !(*root = sd_path_absolute(path))) {
+        error = SNAPDIR_EINTERNAL;
+    }
+    if (error == 0) {
+        error = sd_ops_push(&s->stores, *m, *root, inline_dst, &s->ops);
+    }
+    sd_ops_inline_dispose(&in);
+    return error;
+}
+
 int snapdir_push(char id_out[SNAPDIR_ID_HEXLEN + 1],
                  const char *path,
                  const char *id,
@@ -246,14 +324,8 @@ int snapdir_push(char id_out[SNAPDIR_ID_HEXLEN + 1],
     }
     if (!path) {
         error = push_cached(&s, id, id_out);
-    } else if ((error = walk_for_store(&m, path, &s)) == 0) {
-        /* walk errors come before a missing store (as in the reference) */
-        sd_manifest_id(id_out, m);
-        if ((error = open_stores(&s)) == 0) {
-            root = sd_path_absolute(path);
-            error = root ? sd_ops_push(&s.stores, m, root, &s.ops)
-                         : SNAPDIR_EINTERNAL;
-        }
+    } else {
+        error = push_tree(&s, path, &m, &root, id_out);
     }
     if (error == 0) {
         error = log_event(&s, "push", id_out, s.o.store);
@@ -273,9 +345,12 @@ static int fetch_into_cache(session *s, const char *hex)
     int error = sd_ops_fully_cached(s->cache, hex);
 
     if (error != 0) {
+        if (error > 0 && s->o.stats) {
+            s->o.stats->fully_cached = 1;
+        }
         return error < 0 ? error : 0;
     }
-    if ((error = open_stores(s)) < 0) {
+    if (!s->store && (error = open_stores(s)) < 0) {
         return error;
     }
     error = sd_ops_fetch(s->cache, &s->stores, hex, &s->ops);
@@ -320,10 +395,13 @@ static int mirror_guard(const session *s, const char *dest)
 {
     const char *home = getenv("HOME");
     char *d = canonical(dest);
-    const char *labels[] = { "the filesystem root", "your home directory",
-                             "the object cache directory", "the snapshot store",
-                             "the snapshot store" };
-    const char *guarded[5];
+    const char *labels[] = {
+        "the filesystem root",        "your home directory",
+        "the object cache directory", "the object cache directory",
+        "the snapshot store",         "the snapshot store"
+    };
+    const char *guarded[6];
+    char *default_cache = sd_default_cache_dir();
     size_t i;
     int error = 0;
 
@@ -333,9 +411,10 @@ static int mirror_guard(const session *s, const char *dest)
     guarded[0] = "/";
     guarded[1] = home && home[0] ? home : NULL;
     guarded[2] = s->cache_dir;
-    guarded[3] = s->store && s->store->root ? s->store->root : NULL;
-    guarded[4] = s->objects && s->objects->root ? s->objects->root : NULL;
-    for (i = 0; i < 5 && error == 0; i++) {
+    guarded[3] = default_cache;
+    guarded[4] = s->store && s->store->root ? s->store->root : NULL;
+    guarded[5] = s->objects && s->objects->root ? s->objects->root : NULL;
+    for (i = 0; i < 6 && error == 0; i++) {
         char *g = guarded[i] ? canonical(guarded[i]) : NULL;
 
         if (g && strcmp(g, d) == 0) {
@@ -348,6 +427,21 @@ static int mirror_guard(const session *s, const char *dest)
         sd_free(g);
     }
     sd_free(d);
+    sd_free(default_cache);
+    return error;
+}
+
+/* --delete never prunes /, $HOME, a cache or a local store root. */
+static int guard_dest(const session *s, const char *dest)
+{
+    char *root = sd_path_absolute(dest);
+    int error;
+
+    if (!root) {
+        return SNAPDIR_EINTERNAL;
+    }
+    error = mirror_guard(s, root);
+    sd_free(root);
     return error;
 }
 
@@ -367,10 +461,7 @@ static int do_checkout(session *s,
     c.delete_extra = co->delete_extra;
     c.protect = co->protect;
     c.protect_count = co->protect_count;
-    error = co->delete_extra ? mirror_guard(s, root) : 0;
-    if (error == 0) {
-        error = sd_ops_checkout(s->cache, hex, root, &c, &s->ops);
-    }
+    error = sd_ops_checkout(s->cache, hex, root, &c, &s->ops);
     sd_free(root);
     return error;
 }
@@ -400,9 +491,14 @@ static int checkout_or_pull(const char *id,
             err);
     }
     error = session_open(&s, &opts->transfer, 0);
-    if (error == 0 && !pull && opts->delete_extra && opts->transfer.store &&
-        opts->transfer.store[0]) {
-        error = open_stores(&s); /* for the mirror guard */
+    /* the mirror guard runs first, before anything is fetched or written;
+     * it needs the store roots, which pull needs anyway */
+    if (error == 0 && (pull || (opts->delete_extra && opts->transfer.store &&
+                                opts->transfer.store[0]))) {
+        error = open_stores(&s);
+    }
+    if (error == 0 && opts->delete_extra) {
+        error = guard_dest(&s, dest);
     }
     if (error == 0 && pull) {
         error = fetch_into_cache(&s, hex);
@@ -494,9 +590,14 @@ int snapdir_cache_dir(char **out,
     return *out ? 0 : sd_api_fail(SNAPDIR_EINTERNAL, err);
 }
 
-int sd_api_open_store(sd_store **out, const char *uri)
+int sd_api_open_store(sd_store **out,
+                      const char *uri,
+                      const snapdir_transfer_options *t)
 {
-    return sd_store_open(out, uri);
+    sd_store_config cfg;
+
+    store_config(&cfg, t);
+    return sd_store_open_cfg(out, uri, &cfg);
 }
 
 void sd_api_ops_options(sd_ops_options *o, const snapdir_transfer_options *t)

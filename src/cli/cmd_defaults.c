@@ -134,10 +134,8 @@ int cmd_defaults(int argc, char **argv)
     knob_or(&a, "max-requests", "none");
     env = getenv("SNAPDIR_NO_PROGRESS");
     printf("no-progress %s source=%s\n",
-           a.no_progress ||
-                   (env && env[0] && strcmp(env, "0") && strcmp(env, "false"))
-               ? "true"
-               : "false",
+           a.no_progress || cli_env_flag("SNAPDIR_NO_PROGRESS") ? "true"
+                                                                : "false",
            a.no_progress ? "flag"
            : env         ? "env"
                          : "default");

@@ -49,6 +49,8 @@ int cmd_fetch(int argc, char **argv)
                    "dry-run: would fetch %s into the local cache (no writes "
                    "performed)",
                    t.id);
+    } else if (a.verbose && t.stats.fully_cached) {
+        cli_notice(&a, "CACHED: %s", t.id);
     } else if (a.verbose) {
         cli_notice(&a, "SAVED: %s (%llu copied, %llu already cached)", t.id,
                    (unsigned long long)t.stats.objects_copied,

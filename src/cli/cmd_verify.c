@@ -11,16 +11,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#define CLI_CACHE_MGMT_OPTS                                                    \
-    CLI_STORE_OPT, CLI_ID_OPT,                                                 \
-        { "purge", 0,    OPT_FLAG,                                             \
-          NULL,    NULL, "verify-cache: delete corrupt objects" },             \
-        { "force", 0, OPT_FLAG, NULL, NULL, "Accepted for compatibility" },    \
-        { "dryrun", 0, OPT_FLAG, NULL, NULL, "Change nothing" },               \
-        CLI_CACHE_DIR_OPT
-
 static const cli_opt opts[] = {
-    CLI_CACHE_MGMT_OPTS,
+    CLI_STORE_OPT,
+    CLI_ID_OPT,
+    { "objects-store", 0, OPT_VALUE, "URI", "SNAPDIR_OBJECTS_STORE",
+      "The object pool, when objects live apart from manifests" },
+    { "purge", 0, OPT_FLAG, NULL, NULL,
+      "Not supported here (use verify-cache --purge)" },
+    { "force", 0, OPT_FLAG, NULL, NULL, "Accepted for compatibility" },
+    { "dryrun", 0, OPT_FLAG, NULL, NULL, "Accepted; verify changes nothing" },
+    CLI_CACHE_DIR_OPT,
 };
 
 static const cli_command command = {

@@ -10,16 +10,22 @@
 #include <string.h>
 
 /* Dry-run reports: deletions are the payload (stdout), the rest notes. */
+typedef struct {
+    const cli_args *a;
+    int dryrun;
+} report_ctx;
+
 static void
 report(const char *action, const char *path, const char *sum, void *payload)
 {
-    const cli_args *a = payload;
+    const report_ctx *r = payload;
+    const cli_args *a = r->a;
 
     (void)sum;
-    if (strcmp(action, "delete") == 0) {
-        printf("would delete: %s\n", path);
+    if (strcmp(action, "delete") == 0 && r->dryrun) {
+        printf("would delete: %s\n", path); /* the dry run's payload */
     } else if (a->verbose && !a->quiet) {
-        fprintf(stderr, "would %s: %s\n", action, path);
+        fprintf(stderr, "%s%s: %s\n", r->dryrun ? "would " : "", action, path);
     }
 }
 
@@ -32,6 +38,7 @@ static int is_remote(const char *uri)
 int cli_materialise(cli_args *a, int pull)
 {
     snapdir_checkout_options co;
+    report_ctx rctx;
     cli_transfer t;
     cli_progress *progress = NULL;
     SnapdirError *err = NULL;
@@ -58,6 +65,9 @@ int cli_materialise(cli_args *a, int pull)
                          "file:// store",
                          t.o.store);
     }
+    if (snapdir_id_parse(NULL, t.id, &err) < 0) {
+        return cli_fail(err);
+    }
     cli_banner(a, &t);
     if (t.o.dryrun && !co.delete_extra) {
         /* nothing to plan against without --delete: check the store only */
@@ -72,7 +82,9 @@ int cli_materialise(cli_args *a, int pull)
         return CLI_EXIT_OK;
     }
     co.transfer.report = report;
-    co.transfer.report_payload = a;
+    rctx.a = a;
+    rctx.dryrun = t.o.dryrun;
+    co.transfer.report_payload = &rctx;
     progress = cli_progress_start(a, 0);
     co.transfer.progress = progress ? cli_progress_cb : NULL;
     co.transfer.progress_payload = progress;

@@ -347,6 +347,13 @@ static int falsey(const char *v)
     return 0;
 }
 
+int cli_env_flag(const char *name)
+{
+    const char *v = getenv(name);
+
+    return v && !falsey(v);
+}
+
 int cli_flag(const cli_args *a, const char *name)
 {
     const char *v;

@@ -71,6 +71,10 @@ const char *cli_get(const cli_args *a, const char *name);
 int cli_flag(const cli_args *a, const char *name);
 /* List values (flag only). */
 const char *const *cli_list(const cli_args *a, const char *name, size_t *n);
+/* A boolean environment variable, clap-style: unset, "", 0, n, no, f,
+ * false, off (any case) are false; anything else is true. */
+int cli_env_flag(const char *name);
+
 /* Where a value came from: "flag", "env" or "default". */
 const char *cli_source(const cli_args *a, const char *name);
 

@@ -29,7 +29,8 @@ cli_progress *cli_progress_start(const cli_args *a, int no_progress_flag)
     const char *term = getenv("TERM");
     cli_progress *p;
 
-    if (a->quiet || a->no_progress || no_progress_flag || !isatty(2) ||
+    if (a->quiet || a->no_progress || no_progress_flag ||
+        cli_env_flag("SNAPDIR_NO_PROGRESS") || !isatty(2) ||
         (term && strcmp(term, "dumb") == 0)) {
         return NULL;
     }

@@ -2,12 +2,9 @@
 /* walkopt.c - walk flags to manifest options; see walkopt.h. */
 #include "cli/walkopt.h"
 
-#include <stdlib.h>
-
 int cli_walk_options(snapdir_manifest_options *opts, const cli_args *a)
 {
     unsigned long long jobs = 0;
-    const char *context = getenv("SNAPDIR_MANIFEST_CONTEXT");
     int set, rc;
 
     snapdir_manifest_options_init(opts, SNAPDIR_MANIFEST_OPTIONS_VERSION);
@@ -16,7 +13,7 @@ int cli_walk_options(snapdir_manifest_options *opts, const cli_args *a)
         return rc;
     }
     opts->jobs = jobs > 1024 ? 1024 : (unsigned int)jobs;
-    opts->context = context && context[0] ? context : NULL;
+    /* context stays NULL: the library reads SNAPDIR_MANIFEST_CONTEXT */
     return CLI_CONTINUE;
 }
 

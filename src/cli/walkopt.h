@@ -22,7 +22,7 @@
     }
 
 /*
- * Fill opts from the walk flags (and SNAPDIR_MANIFEST_CONTEXT). Returns
+ * Fill opts from the walk flags. Returns
  * CLI_CONTINUE, or an exit status after a usage error.
  */
 int cli_walk_options(snapdir_manifest_options *opts, const cli_args *a);

@@ -179,6 +179,11 @@ int cli_transfer_options(cli_transfer *t, const cli_args *a)
     return CLI_CONTINUE;
 }
 
+static int is_network(const char *uri)
+{
+    return uri && uri[0] && strncmp(uri, "file:", 5) != 0;
+}
+
 void cli_banner(const cli_args *a, const cli_transfer *t)
 {
     const char *rate =
@@ -188,7 +193,10 @@ void cli_banner(const cli_args *a, const cli_transfer *t)
     if (!a->verbose || a->quiet) {
         return;
     }
-    if (jobs == 0) {
+    if (jobs == 0 &&
+        (is_network(t->o.store) || is_network(t->o.objects_store))) {
+        jobs = 16; /* what the library uses for network stores */
+    } else if (jobs == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
 
         jobs = n < 1 ? 1 : n > 16 ? 16 : (unsigned int)n;

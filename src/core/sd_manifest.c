@@ -295,6 +295,18 @@ static int check_duplicates(const snapdir_manifest *m)
                             "duplicate path", s);
         }
     }
+    /* "./x" (a file) and "./x/" (a directory) name one filesystem path */
+    for (i = 1; i < m->count; i++) {
+        const sd_entry *d = &m->entries[i], *f;
+
+        if (d->type == 'D' &&
+            (f = sd_manifest_find(m, d->path, d->path_len - 1)) != NULL) {
+            span s = { d->path, d->path_len };
+
+            return bad_line(f->line > d->line ? f->line : d->line,
+                            "a file and a directory share the path", s);
+        }
+    }
     return 0;
 }
 

@@ -26,7 +26,8 @@ typedef struct {
     uint32_t path_len;
     uint32_t mode;
     uint64_t size;
-    char type; /* 'F' or 'D' */
+    char type;      /* 'F' or 'D' */
+    uint8_t stored; /* the walk already stored its object */
     char checksum[SD_HEX_MAX + 1];
     uint32_t line;  /* source line when parsed, for messages */
     sd_guard guard; /* zero unless built by a walk of a real file */

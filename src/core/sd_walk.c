@@ -48,6 +48,7 @@ struct node {
     uint32_t mode;
     char type;
     uint8_t followed;
+    uint8_t stored; /* on_content stored the object */
     uint8_t digest[SD_HASH_MAX_LEN];
 };
 
@@ -67,6 +68,8 @@ typedef struct {
     pthread_mutex_t lock; /* guards states */
     worker_state *states;
     uint64_t files_found, files_done, bytes_found, bytes_done; /* atomics */
+    uint64_t dirs_pending;     /* atomic: directories not read yet */
+    snapdir_phase final_phase; /* set once the walk is over */
 } walk_ctx;
 
 struct worker_state {
@@ -225,6 +228,16 @@ static int hash_file(walk_ctx *c, worker_state *ws, int dirfd, node *f)
     } else {
         error = sd_hash_fd(f->digest, c->o->hash, fd, (uint64_t)st.st_size,
                            path, &ws->scratch, c->o->cancel);
+    }
+    if (error == 0 && c->o->on_content && ws->scratch.whole) {
+        int rc = c->o->on_content(c->o->on_content_payload, f->digest,
+                                  ws->scratch.buf, (size_t)f->csize, path);
+
+        if (rc < 0) {
+            error = rc;
+        } else {
+            f->stored = (uint8_t)rc;
+        }
     }
     close(fd);
     if (error == 0) {
@@ -479,7 +492,7 @@ static int make_children(node *dir, const sd_buf *names, size_t count)
  * Queue subdirectories, big files and all chunks of small files but the
  * first, which the caller hashes itself while it has the directory open.
  */
-static int dispatch(sd_pool *pool, node *dir, chunk **first)
+static int dispatch(walk_ctx *c, sd_pool *pool, node *dir, chunk **first)
 {
     chunk *slots = (chunk *)dir->block;
     uint32_t i, k = 0, seen = 0, start = 0;
@@ -489,6 +502,7 @@ static int dispatch(sd_pool *pool, node *dir, chunk **first)
         node *n = &dir->children[i];
 
         if (n->type == 'D') {
+            __atomic_add_fetch(&c->dirs_pending, 1, __ATOMIC_RELAXED);
             error = sd_pool_push(pool, n);
         } else if (!is_small_file(n)) {
             error = sd_pool_push(pool, n);
@@ -589,7 +603,7 @@ static int walk_dir(walk_ctx *c, sd_pool *pool, worker_state *ws, node *dir)
     if (kept > 1) {
         qsort(dir->children, kept, sizeof(node), child_cmp);
     }
-    if ((error = dispatch(pool, dir, &first)) < 0) {
+    if ((error = dispatch(c, pool, dir, &first)) < 0) {
         goto cleanup;
     }
     if (first) {
@@ -617,7 +631,10 @@ static int run_task(sd_pool *pool, void *item, void *ctx)
                           (chunk *)((uintptr_t)item & ~(uintptr_t)1));
     }
     if (((node *)item)->type == 'D') {
-        return walk_dir(c, pool, ws, item);
+        int error = walk_dir(c, pool, ws, item);
+
+        __atomic_sub_fetch(&c->dirs_pending, 1, __ATOMIC_RELAXED);
+        return error;
     }
     return hash_file(c, ws, -1, item);
 }
@@ -630,7 +647,10 @@ static int tick(void *payload)
     if (!c->o->progress) {
         return 0;
     }
-    p.phase = SNAPDIR_PHASE_HASHING;
+    p.phase = c->final_phase ? c->final_phase
+              : __atomic_load_n(&c->dirs_pending, __ATOMIC_RELAXED)
+                  ? SNAPDIR_PHASE_DISCOVERING
+                  : SNAPDIR_PHASE_HASHING;
     p.files_done = __atomic_load_n(&c->files_done, __ATOMIC_RELAXED);
     p.files_total = __atomic_load_n(&c->files_found, __ATOMIC_RELAXED);
     p.bytes_done = __atomic_load_n(&c->bytes_done, __ATOMIC_RELAXED);
@@ -772,6 +792,7 @@ emit(const walk_ctx *c, snapdir_manifest *m, const node *n, const sd_buf *path)
                                   path->len, &e)) < 0) {
         return error;
     }
+    e->stored = n->stored;
     if (n->type == 'F' && !n->followed) {
         e->guard.ino = n->ino;
         e->guard.mtime_ns = n->mtime_ns;
@@ -890,6 +911,7 @@ int sd_walk(snapdir_manifest **out, const char *root, const sd_walk_options *o)
         (error = sd_pool_new(&pool, o->jobs, run_task, &c, o->cancel)) < 0) {
         goto cleanup;
     }
+    c.dirs_pending = 1;
     if ((error = sd_pool_push(pool, &c.root_node)) < 0) {
         goto cleanup;
     }
@@ -897,6 +919,7 @@ int sd_walk(snapdir_manifest **out, const char *root, const sd_walk_options *o)
     if (error < 0) {
         goto cleanup;
     }
+    c.final_phase = SNAPDIR_PHASE_DONE;
     tick(&c);
     if ((error = sum_tree(&c, &c.root_node)) < 0 ||
         (error = sd_manifest_new(&m, o->hash->kind)) < 0) {

@@ -20,6 +20,18 @@ typedef struct {
     volatile int *cancel;
     snapdir_progress_cb progress;
     void *progress_payload;
+    /*
+     * Optional: called on a worker thread with a small file's content
+     * while it is still in memory after hashing (stage and push store the
+     * object right there instead of reading the file again). Return 1 when
+     * the object is stored, 0 when not, or a negative error.
+     */
+    int (*on_content)(void *payload,
+                      const uint8_t *digest,
+                      const void *data,
+                      size_t len,
+                      const char *path);
+    void *on_content_payload;
 } sd_walk_options;
 
 /*

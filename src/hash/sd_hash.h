@@ -55,6 +55,7 @@ void sd_blake3_hex(char out[65], const void *data, size_t len);
 typedef struct {
     uint8_t *buf;
     size_t len;
+    int whole; /* after sd_hash_fd: the whole file is in buf (one read) */
 } sd_hash_scratch;
 
 int sd_hash_scratch_init(sd_hash_scratch *s);

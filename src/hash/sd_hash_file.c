@@ -131,6 +131,8 @@ static int hash_by_read(sd_hasher *h,
             break;
         }
         sd_hasher_update(h, scratch->buf, (size_t)n);
+        /* a file that arrived in one read stays in buf for the caller */
+        scratch->whole = total == 0 && (uint64_t)n == size;
         total += (uint64_t)n;
         if (total > size) {
             return in_flux(path);
@@ -201,6 +203,7 @@ int sd_hash_fd(uint8_t *out,
     struct stat before, after;
     int error, mapped = 0;
 
+    scratch->whole = size == 0;
     if ((error = sd_hasher_init(&h, spec)) < 0) {
         return error;
     }
@@ -240,7 +243,7 @@ int sd_hash_path(uint8_t *out,
                  const char *path,
                  volatile int *cancel)
 {
-    sd_hash_scratch scratch = { NULL, 0 };
+    sd_hash_scratch scratch = { NULL, 0, 0 };
     struct stat st;
     int fd, error;
 

@@ -249,6 +249,46 @@ static int checkout_file(sd_pool *pool, void *item, void *ctx)
     return error;
 }
 
+/*
+ * Remove temporary files that a killed earlier checkout left next to the
+ * files of this snapshot (only names of our own form, from dead processes).
+ */
+static int sweep_stale(const snapdir_manifest *m, const char *dest)
+{
+    sd_buf key = SD_BUF_INIT;
+    size_t i;
+    int error = 0;
+
+    for (i = 0; i < m->count && error == 0; i++) {
+        const sd_entry *e = &m->entries[i];
+        struct dirent *de;
+        char *dir;
+        DIR *d;
+
+        if (e->type != 'D' || !(dir = dest_path(dest, e))) {
+            continue;
+        }
+        if ((d = opendir(dir)) != NULL) {
+            while ((de = readdir(d)) != NULL) {
+                size_t base = sd_fs_stale_tmp(de->d_name);
+
+                sd_buf_clear(&key);
+                if (base == 0 || sd_buf_put(&key, e->path, e->path_len) < 0 ||
+                    sd_buf_put(&key, de->d_name, base) < 0) {
+                    continue;
+                }
+                if (sd_manifest_find(m, key.ptr, key.len)) {
+                    unlinkat(dirfd(d), de->d_name, 0);
+                }
+            }
+            closedir(d);
+        }
+        sd_free(dir);
+    }
+    sd_buf_dispose(&key);
+    return error;
+}
+
 /* dest absent or an empty directory: every file will be new. */
 static int is_empty_dir(const char *dest)
 {
@@ -566,6 +606,7 @@ int sd_ops_checkout(sd_store *cache,
     c.co = co;
     c.fresh = is_empty_dir(dest);
     if ((error = make_dirs(m, dest)) < 0 ||
+        (!c.fresh && (error = sweep_stale(m, dest)) < 0) ||
         (error = write_files(&c, m, o)) < 0) {
         goto cleanup;
     }

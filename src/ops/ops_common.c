@@ -65,6 +65,8 @@ int sd_ops_unique_objects(sd_ops_object **out,
     for (i = 0; i < nf; i++) {
         if (i == 0 || strcmp(files[i]->checksum, files[k - 1]->checksum)) {
             files[k++] = files[i];
+        } else if (files[i]->stored) {
+            files[k - 1] = files[i]; /* keep the flag of a stored copy */
         }
     }
     if (k > 1) {
@@ -77,6 +79,7 @@ int sd_ops_unique_objects(sd_ops_object **out,
     }
     for (i = 0; i < k; i++) {
         objs[i].hex = files[i]->checksum;
+        objs[i].stored = files[i]->stored;
         objs[i].size = files[i]->size;
         objs[i].path = files[i]->path;
         if (root && !(objs[i].src = source_path(root, files[i]))) {
@@ -125,7 +128,7 @@ int sd_ops_meter_tick(void *payload)
     if (!m->o->progress) {
         return 0;
     }
-    p.phase = SNAPDIR_PHASE_TRANSFER;
+    p.phase = m->finished ? SNAPDIR_PHASE_DONE : SNAPDIR_PHASE_TRANSFER;
     p.files_done = __atomic_load_n(&m->done, __ATOMIC_RELAXED);
     p.files_total = m->total;
     p.bytes_done = __atomic_load_n(&m->bytes_done, __ATOMIC_RELAXED);
@@ -137,6 +140,7 @@ void sd_ops_meter_finish(sd_ops_meter *m)
 {
     snapdir_stats *s = m->o->stats;
 
+    m->finished = 1;
     sd_ops_meter_tick(m);
     if (s) {
         s->objects_copied += m->copied;

@@ -17,25 +17,33 @@ typedef struct {
     sd_ops_meter meter;
 } fetch_ctx;
 
+/* Link (same filesystem) or copy one verified object into the cache. */
+static int fetch_into(fetch_ctx *c, const sd_ops_object *obj)
+{
+    char key[SD_KEY_MAX], *dest = NULL;
+    int rc = sd_store_link_object(c->src, c->cache, obj->hex);
+
+    if (rc == SD_EPASSTHROUGH) {
+        sd_store_object_key(key, obj->hex);
+        rc = c->cache->backend->local_path(c->cache->backend, key, &dest);
+        if (rc == 0) {
+            rc = sd_store_get_object_file(c->src, obj->hex, dest, 0644);
+        }
+        sd_free(dest);
+    }
+    return rc < 0 ? sd_error_wrap(rc, "fetching %s", obj->path) : 0;
+}
+
 static int fetch_one(sd_pool *pool, void *item, void *ctx)
 {
     fetch_ctx *c = ctx;
     sd_ops_object *obj = item;
-    char key[SD_KEY_MAX], *dest = NULL;
     int rc;
 
     (void)pool;
     rc = sd_store_has_object(c->cache, obj->hex);
     if (rc == 0 && !c->meter.o->dryrun) {
-        sd_store_object_key(key, obj->hex);
-        if ((rc = c->cache->backend->local_path(c->cache->backend, key,
-                                                &dest)) == 0) {
-            rc = sd_store_get_object_file(c->src, obj->hex, dest, 0644);
-            if (rc < 0) {
-                sd_error_wrap(rc, "fetching %s", obj->path);
-            }
-        }
-        sd_free(dest);
+        rc = fetch_into(c, obj);
     }
     if (rc < 0) {
         return rc;

@@ -8,11 +8,13 @@
 #include "util/sd_alloc.h"
 #include "util/sd_error.h"
 #include "util/sd_pool.h"
+#include "util/sd_str.h"
 
 #include <string.h>
 
 typedef struct {
     sd_store *dst;
+    int from_objects; /* sources are stored objects (push --id) */
     sd_ops_meter meter;
 } push_ctx;
 
@@ -23,12 +25,16 @@ static int push_one(sd_pool *pool, void *item, void *ctx)
     int rc;
 
     (void)pool;
+    if (obj->stored) {
+        return 0; /* counted when the walk stored it */
+    }
     rc = sd_store_has_object(c->dst, obj->hex);
     if (rc < 0) {
         return rc;
     }
     if (rc == 0 && !c->meter.o->dryrun) {
-        if ((rc = sd_store_put_object_file(c->dst, obj->hex, obj->src)) < 0) {
+        if ((rc = sd_store_put_object_file(c->dst, obj->hex, obj->src,
+                                           c->from_objects)) < 0) {
             return rc;
         }
     }
@@ -43,10 +49,57 @@ static int push_one(sd_pool *pool, void *item, void *ctx)
     return 0;
 }
 
+void sd_ops_inline_init(sd_ops_inline *in, sd_store *dst)
+{
+    memset(in, 0, sizeof(*in));
+    in->dst = dst;
+    sd_set_init(&in->claimed);
+}
+
+void sd_ops_inline_dispose(sd_ops_inline *in)
+{
+    sd_set_dispose(&in->claimed);
+}
+
+int sd_ops_inline_put(void *payload,
+                      const uint8_t *digest,
+                      const void *data,
+                      size_t len,
+                      const char *path)
+{
+    sd_ops_inline *in = payload;
+    char hex[65];
+    int rc;
+
+    /* of several files with one content, only the first thread stores it */
+    if ((rc = sd_set_claim(&in->claimed, digest)) <= 0) {
+        if (rc == 0) {
+            __atomic_add_fetch(&in->skipped, 1, __ATOMIC_RELAXED);
+        }
+        return rc < 0 ? rc : 1;
+    }
+    sd_hex_encode(hex, digest, 32);
+    rc = sd_store_has_object(in->dst, hex);
+    if (rc == 0 &&
+        (rc = sd_store_put_object_mem(in->dst, hex, data, len)) < 0) {
+        return sd_error_wrap(rc, "storing %s", path);
+    }
+    if (rc < 0) {
+        return rc;
+    }
+    __atomic_add_fetch(rc == 0 ? &in->copied : &in->skipped, 1,
+                       __ATOMIC_RELAXED);
+    if (rc == 0) {
+        __atomic_add_fetch(&in->bytes, len, __ATOMIC_RELAXED);
+    }
+    return 1;
+}
+
 static int push_objects(const sd_ops_stores *dst,
                         const snapdir_manifest *m,
                         sd_ops_object *objs,
                         size_t n,
+                        int from_objects,
                         const sd_ops_options *o)
 {
     push_ctx c;
@@ -64,6 +117,7 @@ static int push_objects(const sd_ops_stores *dst,
         bytes += objs[i].size;
     }
     c.dst = dst->objects;
+    c.from_objects = from_objects;
     sd_ops_meter_init(&c.meter, o, n, bytes);
     error = sd_pool_run(items, n, o->jobs, push_one, &c, o->cancel,
                         sd_ops_meter_tick, &c.meter);
@@ -85,7 +139,7 @@ static int already_there(const sd_ops_stores *dst,
 
     sd_manifest_id(id, m);
     rc = sd_store_has_manifest(dst->manifests, id);
-    if (rc == 1 && o->stats) {
+    if (rc == 1 && o && o->stats) {
         size_t i;
 
         for (i = 0; i < m->count; i++) {
@@ -98,19 +152,25 @@ static int already_there(const sd_ops_stores *dst,
 int sd_ops_push(const sd_ops_stores *dst,
                 const snapdir_manifest *m,
                 const char *root,
+                const sd_ops_inline *done,
                 const sd_ops_options *o)
 {
     sd_ops_object *objs = NULL;
     size_t n = 0;
     int error;
 
-    if ((error = already_there(dst, m, o)) != 0) {
+    if (done && o->stats) {
+        o->stats->objects_copied += done->copied;
+        o->stats->objects_skipped += done->skipped;
+        o->stats->bytes_copied += done->bytes;
+    }
+    if ((error = already_there(dst, m, done ? NULL : o)) != 0) {
         return error < 0 ? error : 0;
     }
     if ((error = sd_ops_unique_objects(&objs, &n, m, root)) < 0) {
         return error;
     }
-    error = push_objects(dst, m, objs, n, o);
+    error = push_objects(dst, m, objs, n, 0, o);
     sd_ops_objects_free(objs, n);
     return error;
 }
@@ -147,7 +207,7 @@ int sd_ops_push_cached(const sd_ops_stores *dst,
                                                     &objs[i].src);
     }
     if (error == 0) {
-        error = push_objects(dst, m, objs, n, o);
+        error = push_objects(dst, m, objs, n, 1, o);
     }
     sd_ops_objects_free(objs, n);
     return error;

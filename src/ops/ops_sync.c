@@ -40,7 +40,7 @@ static int sync_one(sd_pool *pool, void *item, void *ctx)
         }
         rc = sd_store_get_object_file(c->src->objects, obj->hex, tmp, 0600);
         if (rc == 0) {
-            rc = sd_store_put_object_file(c->dst->objects, obj->hex, tmp);
+            rc = sd_store_put_object_file(c->dst->objects, obj->hex, tmp, 1);
         }
         unlink(tmp);
         sd_free(tmp);
@@ -180,7 +180,8 @@ static int prune_manifests(const sd_ops_stores *src,
     int error;
 
     if ((error = sd_store_list_manifests(src->manifests, collect, &want)) < 0 ||
-        (error = sd_store_list_manifests(dst->manifests, collect, &have)) < 0) {
+        (error = sd_store_list_manifests_or_none(dst->manifests, collect,
+                                                 &have)) < 0) {
         goto cleanup;
     }
     for (i = 0; i < have.n && error == 0; i++) {
@@ -212,14 +213,24 @@ int sd_ops_sync(const sd_ops_stores *src,
     snapdir_manifest *m = NULL;
     int error = 0, present;
 
-    if (mirror && !dst->manifests->backend->remove) {
+    if (mirror && (!dst->manifests->root || !dst->manifests->backend->remove)) {
         return sd_error_set(SNAPDIR_ESTORE,
                             "mirror unsupported: the destination store %s "
                             "cannot delete a manifest; --delete requires a "
                             "local file:// destination",
                             dst->manifests->uri);
     }
+    /* present means a manifest that verifies: a damaged one is replaced */
     present = sd_store_has_manifest(dst->manifests, id);
+    if (present == 1) {
+        snapdir_manifest *there = NULL;
+
+        if (sd_store_get_manifest(dst->manifests, id, &there) < 0) {
+            sd_error_clear();
+            present = 0;
+        }
+        sd_manifest_free(there);
+    }
     if (present < 0) {
         return present;
     }

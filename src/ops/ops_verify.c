@@ -8,6 +8,7 @@
 #include "hash/sd_hash.h"
 #include "util/sd_alloc.h"
 #include "util/sd_error.h"
+#include "util/sd_fs.h"
 #include "util/sd_path.h"
 #include "util/sd_pool.h"
 
@@ -15,31 +16,87 @@
 #include <errno.h>
 #include <stdio.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 typedef struct {
+    int missing; /* else corrupt */
+    char hex[65];
+    char *path; /* may be NULL */
+} problem;
+
+typedef struct {
     sd_store *src;
     const sd_ops_options *o;
-    pthread_mutex_t lock; /* serialises reports */
-    size_t missing, corrupt;
+    pthread_mutex_t lock; /* guards problems */
+    problem *problems;
+    size_t nproblems, cap;
+    size_t missing, corrupt; /* after deduplication */
     sd_ops_meter meter;
 } verify_ctx;
 
+/* Record a problem; they are reported sorted and deduplicated at the end
+ * so the output does not depend on thread timing. */
 static void
 report(verify_ctx *c, const char *action, const char *path, const char *hex)
 {
     pthread_mutex_lock(&c->lock);
-    if (strcmp(action, "missing") == 0) {
-        c->missing++;
-    } else {
-        c->corrupt++;
+    if (c->nproblems == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 16;
+        problem *v = sd_reallocarray(c->problems, cap, sizeof(problem));
+
+        if (!v) {
+            pthread_mutex_unlock(&c->lock);
+            return;
+        }
+        c->problems = v;
+        c->cap = cap;
     }
-    if (c->o->report) {
-        c->o->report(action, path, hex, c->o->report_payload);
-    }
+    c->problems[c->nproblems].missing = strcmp(action, "missing") == 0;
+    memcpy(c->problems[c->nproblems].hex, hex, 64);
+    c->problems[c->nproblems].hex[64] = '\0';
+    c->problems[c->nproblems].path = path ? sd_strdup(path) : NULL;
+    c->nproblems++;
     pthread_mutex_unlock(&c->lock);
+}
+
+static int problem_cmp(const void *a, const void *b)
+{
+    const problem *x = a, *y = b;
+
+    if (x->missing != y->missing) {
+        return x->missing - y->missing; /* corrupt first */
+    }
+    return strcmp(x->hex, y->hex);
+}
+
+/* Sort, drop repeats of one object, hand each to the report callback. */
+static void flush_reports(verify_ctx *c)
+{
+    size_t i;
+
+    if (c->nproblems > 1) {
+        qsort(c->problems, c->nproblems, sizeof(problem), problem_cmp);
+    }
+    for (i = 0; i < c->nproblems; i++) {
+        problem *p = &c->problems[i];
+
+        if (i == 0 || problem_cmp(p, p - 1) != 0) {
+            *(p->missing ? &c->missing : &c->corrupt) += 1;
+            if (c->o->report) {
+                c->o->report(p->missing ? "missing" : "corrupt", p->path,
+                             p->hex, c->o->report_payload);
+            }
+        }
+    }
+    for (i = 0; i < c->nproblems; i++) {
+        sd_free(c->problems[i].path);
+    }
+    sd_free(c->problems);
+    c->problems = NULL;
+    c->nproblems = c->cap = 0;
 }
 
 static int verify_one(sd_pool *pool, void *item, void *ctx)
@@ -109,6 +166,7 @@ int sd_ops_verify(const sd_ops_stores *src,
     error = sd_pool_run(items, n, o->jobs, verify_one, &c, o->cancel,
                         sd_ops_meter_tick, &c.meter);
     sd_ops_meter_tick(&c.meter);
+    flush_reports(&c);
     if (error == 0) {
         snprintf(what, sizeof(what), "snapshot %.64s in %s", id,
                  src->objects->uri);
@@ -177,8 +235,14 @@ scan_level(cache_ctx *c, const char *dir, char *hex, size_t hexlen, int depth)
         char *child;
         struct stat st;
 
-        if (de->d_name[0] == '.' ||
-            (len >= 4 && strcmp(de->d_name + len - 4, ".tmp") == 0)) {
+        if (de->d_name[0] == '.') {
+            continue;
+        }
+        /* temporary files are not objects; --purge clears dead writers' */
+        if (len >= 4 && strcmp(de->d_name + len - 4, ".tmp") == 0) {
+            if (c->purge && !c->v.o->dryrun && sd_fs_stale_tmp(de->d_name)) {
+                unlinkat(dirfd(d), de->d_name, 0);
+            }
             continue;
         }
         if (hexlen + len > 64 || !(child = sd_path_join(dir, de->d_name))) {
@@ -274,15 +338,12 @@ int sd_ops_verify_cache(sd_store *cache,
             error = check_present(&c, c.manifest_ids[i]);
         }
     }
-    if (error == 0) {
-        char what[1024];
-
-        snprintf(what, sizeof(what), "cache %s", cache->root);
-        error = summarise(what, c.v.missing, c.v.corrupt);
-        if (error == SNAPDIR_ESTORE) {
-            /* missing cached objects are damage too */
-            error = sd_error_set(SNAPDIR_EMISMATCH, "%s", sd_error_last()->msg);
-        }
+    flush_reports(&c.v);
+    if (error == 0 && (c.v.missing || c.v.corrupt)) {
+        /* missing cached objects are damage too */
+        error = sd_error_set(SNAPDIR_EMISMATCH,
+                             "cache %s: %zu corrupt + %zu missing object(s)",
+                             cache->root, c.v.corrupt, c.v.missing);
     }
 cleanup:
     for (i = 0; i < c.nids; i++) {

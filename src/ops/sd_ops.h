@@ -9,6 +9,7 @@
 
 #include "core/sd_manifest.h"
 #include "store/sd_store.h"
+#include "util/sd_set.h"
 
 typedef struct {
     unsigned int jobs; /* resolved, >= 1 */
@@ -30,7 +31,8 @@ typedef struct {
 /* One object to move: its checksum and where its bytes are. */
 typedef struct {
     const char *hex;
-    char *src; /* a source file path (push), or NULL */
+    int stored; /* already stored during the walk */
+    char *src;  /* a source file path (push), or NULL */
     uint64_t size;
     const char *path; /* the first manifest path holding it */
 } sd_ops_object;
@@ -45,10 +47,28 @@ int sd_ops_unique_objects(sd_ops_object **out,
                           const char *root);
 void sd_ops_objects_free(sd_ops_object *objs, size_t n);
 
+/* Objects stored while a tree is walked (see sd_walk_options). */
+typedef struct {
+    sd_store *dst;
+    sd_set claimed;                  /* digests some thread has taken on */
+    uint64_t copied, skipped, bytes; /* atomics */
+} sd_ops_inline;
+
+void sd_ops_inline_init(sd_ops_inline *in, sd_store *dst);
+void sd_ops_inline_dispose(sd_ops_inline *in);
+
+/* An on_content callback for sd_walk; payload is an sd_ops_inline. */
+int sd_ops_inline_put(void *payload,
+                      const uint8_t *digest,
+                      const void *data,
+                      size_t len,
+                      const char *path);
+
 /* Copy what dst lacks from the source files, then the manifest (last). */
 int sd_ops_push(const sd_ops_stores *dst,
                 const snapdir_manifest *m,
                 const char *root,
+                const sd_ops_inline *done,
                 const sd_ops_options *o);
 
 /* Upload a snapshot whose objects are in the (local) cache store. */
@@ -130,6 +150,7 @@ typedef struct {
     const sd_ops_options *o;
     uint64_t done, total, bytes_done, bytes_total; /* atomics */
     uint64_t copied, skipped, bytes_copied;        /* atomics */
+    int finished;                                  /* report DONE */
 } sd_ops_meter;
 
 void sd_ops_meter_init(sd_ops_meter *m,

@@ -13,12 +13,38 @@
 
 typedef struct {
     snapdir_store *backend;
-    char *uri;  /* as given, for messages and the catalog */
-    char *root; /* filesystem root of local stores, else NULL */
+    char *uri;             /* as given, for messages and the catalog */
+    char *root;            /* filesystem root of local stores, else NULL */
+    unsigned int attempts; /* downloads of a body that fails its hash */
+    int remote;            /* reached over the network */
+    struct sd_presence *presence; /* a listing of .objects/ (remote) */
+    unsigned long lookups;        /* has_object calls so far */
+    int surveyed;                 /* the listing was tried */
 } sd_store;
+
+/*
+ * Object presence from one listing of a remote store's .objects/, taken
+ * once a push or sync has asked about enough objects that a listing is
+ * cheaper than a HEAD each: 1 present, 0 absent, -1 not known (ask).
+ */
+int sd_presence_lookup(sd_store *s, const char *hex);
+void sd_presence_free(struct sd_presence *p);
+
+/* How network stores pace and retry; zeros mean the defaults. */
+typedef struct {
+    unsigned int max_retries;   /* attempts per request; 0 = 5 */
+    unsigned int retry_base_ms; /* 0 = 250 */
+    unsigned int retry_max_ms;  /* 0 = 30000 */
+    uint64_t max_requests;      /* per second; 0 = the backend's default */
+    uint64_t limit_rate; /* bytes per second; 0 = the backend's default */
+} sd_store_config;
 
 /* Open a store by URI; unknown schemes are SNAPDIR_EINVALID_STORE. */
 int sd_store_open(sd_store **out, const char *uri);
+/* The same, with the network knobs (cfg may be NULL). */
+int sd_store_open_cfg(sd_store **out,
+                      const char *uri,
+                      const sd_store_config *cfg);
 /* A file store at a directory (the cache). */
 int sd_store_open_dir(sd_store **out, const char *dir);
 void sd_store_close(sd_store *s);
@@ -26,6 +52,22 @@ void sd_store_close(sd_store *s);
 /* Backend constructors (one file each). */
 int sd_store_file_new(snapdir_store **out, const char *root);
 int sd_store_mem_new(snapdir_store **out);
+/* Network backends; each is EINVALID_STORE when built without it. */
+int sd_store_s3_new(snapdir_store **out,
+                    const char *uri,
+                    const sd_store_config *cfg);
+int sd_store_b2_new(snapdir_store **out,
+                    const char *uri,
+                    const sd_store_config *cfg);
+int sd_store_gcs_new(snapdir_store **out,
+                     const char *uri,
+                     const sd_store_config *cfg);
+
+/*
+ * "scheme://bucket/prefix/" -> bucket and prefix (outer slashes trimmed;
+ * "" when none), both owned by the caller. No bucket is EINVALID_STORE.
+ */
+int sd_store_split_uri(char **bucket, char **prefix, const char *uri);
 
 /* The root directory a file:// URI names ("file:///a/b/" -> "/a/b"). */
 char *sd_store_file_root(const char *uri);
@@ -41,12 +83,20 @@ int sd_store_has_manifest(sd_store *s, const char *id);
 
 /*
  * Upload the file at src_path as object hex. Its bytes are hashed while
- * they stream; a mismatch (the file changed since it was hashed) fails
- * with SNAPDIR_EINFLUX and nothing becomes visible.
+ * they stream; a mismatch fails and nothing becomes visible: with
+ * SNAPDIR_EINFLUX for a user's file (it changed since it was hashed), with
+ * SNAPDIR_EMISMATCH when src_is_object (a damaged stored object).
  */
 int sd_store_put_object_file(sd_store *s,
                              const char *hex,
-                             const char *src_path);
+                             const char *src_path,
+                             int src_is_object);
+
+/* Upload bytes already in memory as object hex (verified first). */
+int sd_store_put_object_mem(sd_store *s,
+                            const char *hex,
+                            const void *data,
+                            size_t len);
 
 /*
  * Download object hex to dest_path (a temporary sibling, hashed while
@@ -57,6 +107,14 @@ int sd_store_get_object_file(sd_store *s,
                              const char *hex,
                              const char *dest_path,
                              unsigned int mode);
+
+/*
+ * Verify object hex in src, then hard-link it into dst when both are local
+ * directories on one filesystem (objects are immutable: every writer
+ * renames a new file into place). SD_EPASSTHROUGH when a link is not
+ * possible, so the caller copies instead.
+ */
+int sd_store_link_object(sd_store *src, sd_store *dst, const char *hex);
 
 /* Hash object hex in place without keeping it (verify). */
 int sd_store_check_object(sd_store *s, const char *hex);
@@ -72,5 +130,11 @@ int sd_store_remove_manifest(sd_store *s, const char *id);
 int sd_store_list_manifests(sd_store *s,
                             int (*cb)(const char *id, void *p),
                             void *payload);
+
+/* The same, but a store location that does not exist lists as empty (a
+ * destination that a copy would create). */
+int sd_store_list_manifests_or_none(sd_store *s,
+                                    int (*cb)(const char *id, void *p),
+                                    void *payload);
 
 #endif

@@ -21,7 +21,8 @@
 
 static const char valid_forms[] =
     "expected a URI like file:///path/to/dir for a local store, "
-    "s3://bucket/prefix, b2://bucket/prefix or gs://bucket/prefix";
+    "s3://bucket/prefix, b2://bucket/prefix, gs://bucket/prefix or "
+    "gcs://bucket/prefix";
 
 /* ---- opening ------------------------------------------------------------ */
 
@@ -89,6 +90,7 @@ wrap(sd_store **out, snapdir_store *backend, const char *uri, const char *root)
         return SNAPDIR_EINTERNAL;
     }
     s->backend = backend;
+    s->attempts = 1;
     *out = s;
     return 0;
 }
@@ -115,11 +117,66 @@ int sd_store_open_dir(sd_store **out, const char *dir)
     return error;
 }
 
-int sd_store_open(sd_store **out, const char *uri)
+int sd_store_split_uri(char **bucket, char **prefix, const char *uri)
+{
+    const char *p = strstr(uri, "://"), *slash, *end;
+    size_t n;
+
+    *bucket = *prefix = NULL;
+    if (p) {
+        p += 3;
+    } else {
+        p = strchr(uri, ':'); /* "s3:bucket/x" */
+        p = p ? p + 1 : uri;
+        while (*p == '/') {
+            p++;
+        }
+    }
+    slash = strchr(p, '/');
+    n = slash ? (size_t)(slash - p) : strlen(p);
+    if (n == 0) {
+        return sd_error_set(SNAPDIR_EINVALID_STORE,
+                            "invalid store URI '%s': no bucket; %s", uri,
+                            valid_forms);
+    }
+    p = slash ? slash : p + n;
+    while (*p == '/') {
+        p++;
+    }
+    end = p + strlen(p);
+    while (end > p && end[-1] == '/') {
+        end--;
+    }
+    *bucket = sd_strndup(slash ? slash - n : p - n, n);
+    *prefix = sd_strndup(p, (size_t)(end - p));
+    if (!*bucket || !*prefix) {
+        sd_free(*bucket);
+        sd_free(*prefix);
+        *bucket = *prefix = NULL;
+        return SNAPDIR_EINTERNAL;
+    }
+    return 0;
+}
+
+/* The network backends, by scheme (gcs is an alias of gs). */
+static const struct {
+    const char *scheme;
+    int (*open)(snapdir_store **, const char *, const sd_store_config *);
+} network[] = {
+    { "s3", sd_store_s3_new },
+    { "b2", sd_store_b2_new },
+    { "gs", sd_store_gcs_new },
+    { "gcs", sd_store_gcs_new },
+};
+
+int sd_store_open_cfg(sd_store **out,
+                      const char *uri,
+                      const sd_store_config *cfg)
 {
     char scheme[32];
     snapdir_store *b = NULL;
     char *root;
+    size_t i;
     int error;
 
     *out = NULL;
@@ -144,16 +201,25 @@ int sd_store_open(sd_store **out, const char *uri)
         }
         return wrap(out, b, uri, NULL);
     }
-    if (strcmp(scheme, "s3") == 0 || strcmp(scheme, "b2") == 0 ||
-        strcmp(scheme, "gs") == 0 || strcmp(scheme, "gcs") == 0) {
-        return sd_error_set(SNAPDIR_EINVALID_STORE,
-                            "store '%s': the %s backend is not available in "
-                            "this build",
-                            uri, scheme);
+    for (i = 0; i < sizeof(network) / sizeof(network[0]); i++) {
+        if (strcmp(scheme, network[i].scheme) == 0) {
+            if ((error = network[i].open(&b, uri, cfg)) < 0 ||
+                (error = wrap(out, b, uri, NULL)) < 0) {
+                return error;
+            }
+            (*out)->remote = 1;
+            (*out)->attempts = cfg && cfg->max_retries ? cfg->max_retries : 5;
+            return 0;
+        }
     }
     return sd_error_set(SNAPDIR_EINVALID_STORE,
                         "unknown store scheme '%s' in '%s': %s", scheme, uri,
                         valid_forms);
+}
+
+int sd_store_open(sd_store **out, const char *uri)
+{
+    return sd_store_open_cfg(out, uri, NULL);
 }
 
 void sd_store_close(sd_store *s)
@@ -162,6 +228,7 @@ void sd_store_close(sd_store *s)
         return;
     }
     s->backend->free(s->backend);
+    sd_presence_free(s->presence);
     sd_free(s->uri);
     sd_free(s->root);
     sd_free(s);
@@ -208,7 +275,11 @@ static int exists(sd_store *s, const char *key)
 int sd_store_has_object(sd_store *s, const char *hex)
 {
     char key[SD_KEY_MAX];
+    int rc;
 
+    if (s->remote && (rc = sd_presence_lookup(s, hex)) >= 0) {
+        return rc;
+    }
     sd_store_object_key(key, hex);
     return exists(s, key);
 }
@@ -230,13 +301,21 @@ typedef struct {
     const char *hex;
     blake3_hasher h;
     uint64_t done;
-    int verified; /* the whole file matched; further reads return 0 */
+    int verified;  /* the whole file matched; further reads return 0 */
+    int is_object; /* the source is a stored object, not a user's file */
 } file_reader;
 
 static int file_reader_mismatch(file_reader *r, const char *why)
 {
     char shown[1024];
 
+    if (r->is_object) {
+        return sd_error_set(SNAPDIR_EMISMATCH,
+                            "integrity check failed for %s: expected %.64s "
+                            "(%s)",
+                            sd_path_display(shown, sizeof(shown), r->path),
+                            r->hex, why);
+    }
     return sd_error_set(SNAPDIR_EINFLUX,
                         "file changed since it was hashed (%s): %s; re-run on "
                         "a quiescent tree",
@@ -300,7 +379,10 @@ static int file_reader_rewind(snapdir_store_reader *base)
     return 0;
 }
 
-int sd_store_put_object_file(sd_store *s, const char *hex, const char *src_path)
+int sd_store_put_object_file(sd_store *s,
+                             const char *hex,
+                             const char *src_path,
+                             int src_is_object)
 {
     file_reader r;
     struct stat st;
@@ -310,7 +392,7 @@ int sd_store_put_object_file(sd_store *s, const char *hex, const char *src_path)
     memset(&r, 0, sizeof(r));
     r.fd = open(src_path, O_RDONLY | O_CLOEXEC);
     if (r.fd < 0) {
-        return errno == ENOENT
+        return errno == ENOENT && !src_is_object
                    ? sd_error_set(SNAPDIR_EINFLUX,
                                   "file vanished since it was hashed: %s",
                                   src_path)
@@ -325,6 +407,7 @@ int sd_store_put_object_file(sd_store *s, const char *hex, const char *src_path)
     r.base.size = (uint64_t)st.st_size;
     r.path = src_path;
     r.hex = hex;
+    r.is_object = src_is_object;
     blake3_hasher_init(&r.h);
     sd_store_object_key(key, hex);
     sd_error_clear();
@@ -392,7 +475,11 @@ hash_writer_init(hash_writer *w, int fd, const char *path, sd_buf *mem)
     blake3_hasher_init(&w->h);
 }
 
-/* Fetch key into w and compare its hash with hex. */
+/*
+ * Fetch key into w and compare its hash with hex. A network store's body
+ * that does not match is downloaded again (it may have been damaged on
+ * the way) until the attempts run out; then it is SNAPDIR_EMISMATCH.
+ */
 static int get_verified(sd_store *s,
                         const char *key,
                         const char *hex,
@@ -401,29 +488,39 @@ static int get_verified(sd_store *s,
 {
     uint8_t digest[32];
     char got[65];
+    unsigned int attempt;
     int error;
 
-    sd_error_clear();
-    error = s->backend->get(s->backend, key, &w->base);
-    if (error == SNAPDIR_STORE_ENOTFOUND) {
-        return sd_error_set(SNAPDIR_ESTORE, "%s not found: %s (store %s)", what,
-                            hex, s->uri);
-    }
-    if (error < 0) {
-        if (sd_error_last()->code == 0) {
-            sd_error_set(error, "store %s: cannot read %s", s->uri, key);
+    for (attempt = 1;; attempt++) {
+        sd_error_clear();
+        error = s->backend->get(s->backend, key, &w->base);
+        if (error == SNAPDIR_STORE_ENOTFOUND) {
+            return sd_error_set(SNAPDIR_ESTORE, "%s not found: %s (store %s)",
+                                what, hex, s->uri);
         }
-        return error;
+        if (error < 0) {
+            if (sd_error_last()->code == 0) {
+                sd_error_set(error, "store %s: cannot read %s", s->uri, key);
+            }
+            return error;
+        }
+        blake3_hasher_finalize(&w->h, digest, sizeof(digest));
+        sd_hex_encode(got, digest, sizeof(digest));
+        if (memcmp(got, hex, 64) == 0) {
+            return 0;
+        }
+        if (attempt >= s->attempts) {
+            break;
+        }
+        if ((error = hash_writer_reset(&w->base)) < 0) {
+            return error;
+        }
     }
-    blake3_hasher_finalize(&w->h, digest, sizeof(digest));
-    sd_hex_encode(got, digest, sizeof(digest));
-    if (memcmp(got, hex, 64) != 0) {
-        return sd_error_set(SNAPDIR_EMISMATCH,
-                            "integrity check failed for %s in %s: expected "
-                            "%.64s, got %s",
-                            key, s->uri, hex, got);
-    }
-    return 0;
+    return sd_error_set(SNAPDIR_EMISMATCH,
+                        "integrity check failed for %s in %s: expected "
+                        "%.64s, got %s%s",
+                        key, s->uri, hex, got,
+                        attempt > 1 ? " (downloaded again, same result)" : "");
 }
 
 int sd_store_get_object_file(sd_store *s,
@@ -460,6 +557,36 @@ int sd_store_get_object_file(sd_store *s,
     return error;
 }
 
+int sd_store_link_object(sd_store *src, sd_store *dst, const char *hex)
+{
+    char key[SD_KEY_MAX], *from = NULL, *to = NULL;
+    int error;
+
+    if (!src->backend->local_path || !dst->backend->local_path) {
+        return SD_EPASSTHROUGH;
+    }
+    sd_store_object_key(key, hex);
+    if ((error = sd_store_check_object(src, hex)) < 0 ||
+        (error = src->backend->local_path(src->backend, key, &from)) < 0 ||
+        (error = dst->backend->local_path(dst->backend, key, &to)) < 0) {
+        goto cleanup;
+    }
+    if (link(from, to) != 0 && errno == ENOENT &&
+        (error = sd_fs_mkdir_parent(to)) == 0) {
+        errno = 0;
+        if (link(from, to) == 0) {
+            goto cleanup;
+        }
+    }
+    if (error == 0 && errno != 0 && errno != EEXIST) {
+        error = SD_EPASSTHROUGH; /* another filesystem, no links: copy */
+    }
+cleanup:
+    sd_free(from);
+    sd_free(to);
+    return error;
+}
+
 int sd_store_check_object(sd_store *s, const char *hex)
 {
     hash_writer w;
@@ -472,48 +599,68 @@ int sd_store_check_object(sd_store *s, const char *hex)
 
 /* ---- manifests ---------------------------------------------------------- */
 
-int sd_store_get_manifest(sd_store *s, const char *id, snapdir_manifest **out)
+/* One download of manifest id, parsed and checked against its id. */
+static int get_manifest_once(sd_store *s,
+                             const char *id,
+                             const char *key,
+                             hash_writer *w,
+                             snapdir_manifest **out)
 {
-    hash_writer w;
-    sd_buf text = SD_BUF_INIT;
-    char key[SD_KEY_MAX], got[65];
+    sd_buf *text = w->mem;
     snapdir_manifest *m = NULL;
+    char got[65];
     int error;
 
-    *out = NULL;
-    sd_store_manifest_key(key, id);
-    hash_writer_init(&w, -1, NULL, &text);
     sd_error_clear();
-    error = s->backend->get(s->backend, key, &w.base);
+    error = s->backend->get(s->backend, key, &w->base);
     if (error == SNAPDIR_STORE_ENOTFOUND) {
-        error = sd_error_set(SNAPDIR_ESTORE,
-                             "manifest not found: %s (store %s)", id, s->uri);
-        goto cleanup;
+        return sd_error_set(SNAPDIR_ESTORE, "manifest not found: %s (store %s)",
+                            id, s->uri);
     }
     if (error < 0) {
         if (sd_error_last()->code == 0) {
             sd_error_set(error, "store %s: cannot read %s", s->uri, key);
         }
-        goto cleanup;
+        return error;
     }
     /* stored text may carry comments; the id is of the canonical text */
-    if ((error = sd_manifest_parse(&m, text.ptr ? text.ptr : "", text.len)) <
+    if ((error = sd_manifest_parse(&m, text->ptr ? text->ptr : "", text->len)) <
         0) {
-        sd_error_wrap(error, "manifest %s in %s", id, s->uri);
-        goto cleanup;
+        return sd_error_wrap(error, "manifest %s in %s", id, s->uri);
     }
     sd_manifest_id(got, m);
     if (memcmp(got, id, 64) != 0) {
-        error = sd_error_set(SNAPDIR_EMISMATCH,
-                             "integrity check failed for %s in %s: expected "
-                             "%.64s, got %s",
-                             key, s->uri, id, got);
-        goto cleanup;
+        sd_manifest_free(m);
+        return sd_error_set(SNAPDIR_EMISMATCH,
+                            "integrity check failed for %s in %s: expected "
+                            "%.64s, got %s",
+                            key, s->uri, id, got);
     }
     *out = m;
-    m = NULL;
-cleanup:
-    sd_manifest_free(m);
+    return 0;
+}
+
+int sd_store_get_manifest(sd_store *s, const char *id, snapdir_manifest **out)
+{
+    hash_writer w;
+    sd_buf text = SD_BUF_INIT;
+    char key[SD_KEY_MAX];
+    unsigned int attempt;
+    int error;
+
+    *out = NULL;
+    sd_store_manifest_key(key, id);
+    hash_writer_init(&w, -1, NULL, &text);
+    for (attempt = 1;; attempt++) {
+        error = get_manifest_once(s, id, key, &w, out);
+        /* a body damaged on the way is downloaded again */
+        if (error == 0 || attempt >= s->attempts ||
+            (error != SNAPDIR_EMISMATCH && error != SNAPDIR_EIO &&
+             error != SNAPDIR_EINVALID_MANIFEST)) {
+            break;
+        }
+        hash_writer_reset(&w.base);
+    }
     sd_buf_dispose(&text);
     return error;
 }
@@ -571,6 +718,36 @@ cleanup:
     return error;
 }
 
+int sd_store_put_object_mem(sd_store *s,
+                            const char *hex,
+                            const void *data,
+                            size_t len)
+{
+    mem_reader r;
+    char key[SD_KEY_MAX], got[65];
+    int error;
+
+    sd_blake3_hex(got, data, len);
+    if (memcmp(got, hex, 64) != 0) {
+        return sd_error_set(SNAPDIR_EINFLUX,
+                            "content of object %.64s changed before it was "
+                            "stored; re-run on a quiescent tree",
+                            hex);
+    }
+    memset(&r, 0, sizeof(r));
+    r.base.read = mem_reader_read;
+    r.base.rewind = mem_reader_rewind;
+    r.base.size = len;
+    r.data = data;
+    sd_store_object_key(key, hex);
+    sd_error_clear();
+    error = s->backend->put(s->backend, key, &r.base);
+    if (error < 0 && sd_error_last()->code == 0) {
+        sd_error_set(error, "store %s: cannot write %s", s->uri, key);
+    }
+    return error;
+}
+
 int sd_store_remove_manifest(sd_store *s, const char *id)
 {
     char key[SD_KEY_MAX];
@@ -608,17 +785,39 @@ static int manifest_key_cb(const char *key, void *payload)
     return c->cb(id, c->payload);
 }
 
-int sd_store_list_manifests(sd_store *s,
-                            int (*cb)(const char *id, void *p),
-                            void *payload)
+static int list_manifests(sd_store *s,
+                          int (*cb)(const char *id, void *p),
+                          void *payload,
+                          int missing_ok)
 {
     list_ctx c = { cb, payload };
     int error;
 
     sd_error_clear();
     error = s->backend->list(s->backend, ".manifests/", manifest_key_cb, &c);
+    if (error == SNAPDIR_STORE_ENOTFOUND) {
+        /* a mistyped path must not look like an empty store */
+        return missing_ok ? 0
+                          : sd_error_set(SNAPDIR_ESTORE,
+                                         "store location does not exist: %s",
+                                         s->root ? s->root : s->uri);
+    }
     if (error < 0 && sd_error_last()->code == 0) {
         sd_error_set(error, "store %s: cannot list manifests", s->uri);
     }
     return error;
+}
+
+int sd_store_list_manifests(sd_store *s,
+                            int (*cb)(const char *id, void *p),
+                            void *payload)
+{
+    return list_manifests(s, cb, payload, 0);
+}
+
+int sd_store_list_manifests_or_none(sd_store *s,
+                                    int (*cb)(const char *id, void *p),
+                                    void *payload)
+{
+    return list_manifests(s, cb, payload, 1);
 }

@@ -226,8 +226,7 @@ static int file_list(snapdir_store *s,
 
     /* a mistyped path must not look like an empty store */
     if (stat(fs->root, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        return sd_error_set(SNAPDIR_ESTORE, "store location does not exist: %s",
-                            fs->root);
+        return SNAPDIR_STORE_ENOTFOUND;
     }
     if (!(dir = path_of(fs, prefix))) {
         return SNAPDIR_EINTERNAL;

@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -63,6 +65,35 @@ static void read_umask(void)
         fclose(f);
     }
     umask_value = m;
+}
+
+size_t sd_fs_stale_tmp(const char *name)
+{
+    size_t len = strlen(name), i, dots[2], k = 0;
+    long pid = 0;
+
+    if (len < 9 || strcmp(name + len - 4, ".tmp") != 0) {
+        return 0;
+    }
+    /* walk back over ".<n>" and ".<pid>" */
+    i = len - 4;
+    while (k < 2) {
+        size_t end = i;
+
+        while (i > 0 && name[i - 1] >= '0' && name[i - 1] <= '9') {
+            i--;
+        }
+        if (i == end || i == 0 || name[i - 1] != '.') {
+            return 0;
+        }
+        dots[k++] = --i;
+    }
+    pid = strtol(name + dots[1] + 1, NULL, 10);
+    if (pid <= 0 || dots[1] == 0 ||
+        (kill((pid_t)pid, 0) != 0 ? errno != ESRCH : 1)) {
+        return 0; /* still running (or not ours to judge) */
+    }
+    return dots[1];
 }
 
 unsigned int sd_fs_umask(void)
@@ -138,7 +169,7 @@ static int mkdir_up(char *dir, mode_t mode)
     return 0;
 }
 
-static int mkdir_parent(const char *path)
+int sd_fs_mkdir_parent(const char *path)
 {
     char *dir = sd_strdup(path);
     char *slash;
@@ -172,7 +203,7 @@ int sd_fs_create_tmp(int *fd_out,
     fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
     if (fd < 0 && errno == ENOENT) {
         /* create directories only when an open says they are missing */
-        if ((error = mkdir_parent(final)) < 0) {
+        if ((error = sd_fs_mkdir_parent(final)) < 0) {
             sd_free(tmp);
             return error;
         }

@@ -21,6 +21,9 @@ int sd_fs_mkdirs(const char *path, mode_t mode);
  */
 char *sd_fs_tmpname(const char *final);
 
+/* Create the directory that will hold path (and its missing parents). */
+int sd_fs_mkdir_parent(const char *path);
+
 /* Create the temporary sibling of final (O_EXCL), making the parent
  * directory when it is missing. *tmp_out is owned by the caller. */
 int sd_fs_create_tmp(int *fd_out,
@@ -45,6 +48,12 @@ int sd_fs_rmtree(const char *path);
 
 /* Remove everything inside dir but keep dir. Missing dir is success. */
 int sd_fs_empty_dir(const char *dir);
+
+/*
+ * If name is "<base>.<pid>.<n>.tmp" (sd_fs_tmpname's form) written by a
+ * process that no longer runs, return the length of <base>; else 0.
+ */
+size_t sd_fs_stale_tmp(const char *name);
 
 /* The process umask (read once, without changing it). */
 unsigned int sd_fs_umask(void);

@@ -49,7 +49,7 @@ extern int sd_test_failures;
         }                                                                      \
     } while (0)
 
-/* A fresh temporary directory for a test (removed at exit). */
+/* A fresh temporary directory (removed at exit); valid for 64 calls. */
 const char *sd_test_tmpdir(void);
 /* Write a file (mode applied with chmod). */
 void sd_test_write(const char *dir,

@@ -37,7 +37,8 @@ static void cleanup_tmp(void)
 const char *sd_test_tmpdir(void)
 {
     static int counter;
-    static char dir[300];
+    static char dirs[64][300]; /* a ring: earlier results stay valid */
+    char *dir;
 
     if (!tmpl[0]) {
         const char *base = getenv("TMPDIR");
@@ -49,7 +50,8 @@ const char *sd_test_tmpdir(void)
         }
         atexit(cleanup_tmp);
     }
-    snprintf(dir, sizeof(dir), "%s/t%d", tmpl, ++counter);
+    dir = dirs[counter % 64];
+    snprintf(dir, sizeof(dirs[0]), "%s/t%d", tmpl, ++counter);
     if (mkdir(dir, 0755) != 0) {
         perror("mkdir");
         exit(2);
