@@ -47,8 +47,12 @@ fuzz: bootstrap
 	cmake -S . -B build-fuzz $(GENERATOR) -DCMAKE_C_COMPILER=clang \
 	    -DCMAKE_BUILD_TYPE=Debug -DSNAPDIR_FUZZ=ON
 	cmake --build build-fuzz -j $(JOBS)
+	# new inputs go to build-fuzz/corpus-*; copy crashers into fuzz/corpora
+	mkdir -p build-fuzz/corpus-manifest build-fuzz/corpus-uri
 	build-fuzz/fuzz/manifest_fuzzer -max_total_time=60 \
-	    fuzz/corpora/manifest_fuzzer
+	    build-fuzz/corpus-manifest fuzz/corpora/manifest_fuzzer
+	build-fuzz/fuzz/store_uri_fuzzer -max_total_time=30 \
+	    build-fuzz/corpus-uri fuzz/corpora/store_uri_fuzzer
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

@@ -80,6 +80,7 @@ int sd_ops_unique_objects(sd_ops_object **out,
     for (i = 0; i < k; i++) {
         objs[i].hex = files[i]->checksum;
         objs[i].stored = files[i]->stored;
+        objs[i].guard = files[i]->guard;
         objs[i].size = files[i]->size;
         objs[i].path = files[i]->path;
         if (root && !(objs[i].src = source_path(root, files[i]))) {

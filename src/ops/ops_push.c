@@ -33,8 +33,15 @@ static int push_one(sd_pool *pool, void *item, void *ctx)
         return rc;
     }
     if (rc == 0 && !c->meter.o->dryrun) {
-        if ((rc = sd_store_put_object_file(c->dst, obj->hex, obj->src,
-                                           c->from_objects)) < 0) {
+        rc = c->from_objects
+                 ? SD_EPASSTHROUGH
+                 : sd_store_put_object_guarded(c->dst, obj->hex, obj->src,
+                                               &obj->guard, obj->size);
+        if (rc == SD_EPASSTHROUGH) {
+            rc = sd_store_put_object_file(c->dst, obj->hex, obj->src,
+                                          c->from_objects);
+        }
+        if (rc < 0) {
             return rc;
         }
     }

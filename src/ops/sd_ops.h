@@ -35,6 +35,7 @@ typedef struct {
     char *src;  /* a source file path (push), or NULL */
     uint64_t size;
     const char *path; /* the first manifest path holding it */
+    sd_guard guard;   /* src's identity when it was hashed (ino 0: none) */
 } sd_ops_object;
 
 /*

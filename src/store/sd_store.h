@@ -92,6 +92,21 @@ int sd_store_put_object_file(sd_store *s,
                              const char *src_path,
                              int src_is_object);
 
+/*
+ * Copy the file at src_path into a local store as object hex without
+ * reading it in user space (a reflink where the filesystem can, else
+ * copy_file_range), trusting the hash taken when the file had identity
+ * guard: the file must still have that inode, size, mtime and ctime before
+ * and after the copy, or nothing is stored (SNAPDIR_EINFLUX). Returns
+ * SD_EPASSTHROUGH when this fast path does not apply (a remote store, no
+ * guard, another filesystem): the caller then streams and hashes.
+ */
+int sd_store_put_object_guarded(sd_store *s,
+                                const char *hex,
+                                const char *src_path,
+                                const sd_guard *guard,
+                                uint64_t size);
+
 /* Upload bytes already in memory as object hex (verified first). */
 int sd_store_put_object_mem(sd_store *s,
                             const char *hex,

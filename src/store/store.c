@@ -15,6 +15,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -715,6 +718,114 @@ int sd_store_put_manifest(sd_store *s, const snapdir_manifest *m)
     }
 cleanup:
     sd_buf_dispose(&text);
+    return error;
+}
+
+/* SNAPDIR_VERIFY_COPIES=1: always re-hash copies (no guard trust). */
+static int getenv_copy_check(void)
+{
+    const char *v = getenv("SNAPDIR_VERIFY_COPIES");
+
+    return v && strcmp(v, "1") == 0;
+}
+
+static int64_t ns_of(const struct timespec *ts)
+{
+    return (int64_t)ts->tv_sec * 1000000000LL + ts->tv_nsec;
+}
+
+static int
+same_identity(const struct stat *st, const sd_guard *g, uint64_t size)
+{
+    return (uint64_t)st->st_ino == g->ino && (uint64_t)st->st_size == size &&
+           ns_of(&st->st_mtim) == g->mtime_ns &&
+           ns_of(&st->st_ctim) == g->ctime_ns;
+}
+
+/* Reflink, else in-kernel copy; SD_EPASSTHROUGH when neither works. */
+static int kernel_copy(int out, int in, uint64_t size, const char *tmp)
+{
+    uint64_t done = 0;
+
+    if (ioctl(out, FICLONE, in) == 0) {
+        return 0;
+    }
+    while (done < size) {
+        ssize_t n =
+            copy_file_range(in, NULL, out, NULL, (size_t)(size - done), 0);
+
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0 && done == 0 &&
+            (errno == EXDEV || errno == EINVAL || errno == ENOSYS ||
+             errno == EOPNOTSUPP || errno == EBADF)) {
+            return SD_EPASSTHROUGH;
+        }
+        if (n < 0) {
+            return sd_fs_error("cannot copy into", tmp, errno);
+        }
+        if (n == 0) {
+            return SNAPDIR_EINFLUX; /* the source shrank */
+        }
+        done += (uint64_t)n;
+    }
+    return 0;
+}
+
+int sd_store_put_object_guarded(sd_store *s,
+                                const char *hex,
+                                const char *src_path,
+                                const sd_guard *guard,
+                                uint64_t size)
+{
+    char key[SD_KEY_MAX], *dest = NULL, *tmp = NULL;
+    struct stat st;
+    int in = -1, out = -1, error;
+
+    if (!guard->ino || !s->backend->local_path || getenv_copy_check()) {
+        return SD_EPASSTHROUGH;
+    }
+    sd_store_object_key(key, hex);
+    in = open(src_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (in < 0 || fstat(in, &st) != 0 || !same_identity(&st, guard, size)) {
+        error = SD_EPASSTHROUGH; /* changed or unreadable: hash it instead */
+        goto cleanup;
+    }
+    if ((error = s->backend->local_path(s->backend, key, &dest)) < 0 ||
+        (error = sd_fs_create_tmp(&out, &tmp, dest, 0666)) < 0) {
+        goto cleanup;
+    }
+    error = kernel_copy(out, in, size, tmp);
+    if (error == 0 &&
+        (fstat(in, &st) != 0 || !same_identity(&st, guard, size))) {
+        error = SNAPDIR_EINFLUX;
+    }
+    if (error == SNAPDIR_EINFLUX) {
+        sd_error_set(SNAPDIR_EINFLUX,
+                     "file changed while it was stored: %s; re-run on a "
+                     "quiescent tree",
+                     src_path);
+    }
+    if (close(out) != 0 && error == 0) {
+        error = sd_fs_error("cannot write", tmp, errno);
+    }
+    out = -1;
+    if (error == 0 && rename(tmp, dest) != 0) {
+        error = sd_fs_error("cannot rename into", dest, errno);
+    }
+    if (error < 0 && tmp) {
+        unlink(tmp);
+    }
+cleanup:
+    if (in >= 0) {
+        close(in);
+    }
+    if (out >= 0) {
+        close(out);
+    }
+    sd_free(tmp);
+    sd_free(dest);
     return error;
 }
 
