@@ -5,11 +5,8 @@
  * as JSON lines whose "id" is the previous id.
  */
 #include "cli/cmd.h"
-#include "cli/error.h"
+#include "cli/catalogq.h"
 #include "cli/opt.h"
-
-#include <stdio.h>
-#include <string.h>
 
 static const cli_opt opts[] = {
     { "catalog", 0, OPT_VALUE, "NAME", "SNAPDIR_CATALOG",
@@ -35,37 +32,11 @@ static const cli_command command = {
 int cmd_ancestors(int argc, char **argv)
 {
     cli_args a;
-    SnapdirError *err = NULL;
-    char *db = NULL, *out = NULL;
-    const char *id;
     int rc;
 
-    if ((rc = cli_parse(&a, &command, argc, argv)) != CLI_CONTINUE) {
-        goto cleanup;
+    if ((rc = cli_parse(&a, &command, argc, argv)) == CLI_CONTINUE) {
+        rc = cli_catalog_query(&a, SNAPDIR_CATALOG_ANCESTORS, CLI_NEEDS_ID);
     }
-    if (snapdir_catalog_path(&db, cli_get(&a, "catalog"),
-                             cli_get(&a, "cache-dir"), &err) < 0) {
-        rc = cli_fail(err);
-        goto cleanup;
-    }
-    if (!db) {
-        fputs("catalog disabled (--catalog none): nothing to query\n", stderr);
-        rc = CLI_EXIT_OK;
-        goto cleanup;
-    }
-    if (!(id = cli_get(&a, "id"))) {
-        rc = cli_failf("missing --id option");
-        goto cleanup;
-    }
-    if (snapdir_catalog_query(&out, db, SNAPDIR_CATALOG_ANCESTORS, id,
-                              cli_get(&a, "location"), &err) < 0) {
-        rc = cli_fail(err);
-        goto cleanup;
-    }
-    rc = cli_write_stdout(out, strlen(out));
-cleanup:
-    snapdir_string_free(out);
-    snapdir_string_free(db);
     cli_args_dispose(&a);
     return rc;
 }

@@ -4,11 +4,8 @@
  * record, one JSON line per location in location byte order.
  */
 #include "cli/cmd.h"
-#include "cli/error.h"
+#include "cli/catalogq.h"
 #include "cli/opt.h"
-
-#include <stdio.h>
-#include <string.h>
 
 static const cli_opt opts[] = {
     { "catalog", 0, OPT_VALUE, "NAME", "SNAPDIR_CATALOG",
@@ -36,32 +33,12 @@ static const cli_command command = {
 int cmd_locations(int argc, char **argv)
 {
     cli_args a;
-    SnapdirError *err = NULL;
-    char *db = NULL, *out = NULL;
     int rc;
 
-    if ((rc = cli_parse(&a, &command, argc, argv)) != CLI_CONTINUE) {
-        goto cleanup;
+    if ((rc = cli_parse(&a, &command, argc, argv)) == CLI_CONTINUE) {
+        rc =
+            cli_catalog_query(&a, SNAPDIR_CATALOG_LOCATIONS, CLI_NEEDS_NOTHING);
     }
-    if (snapdir_catalog_path(&db, cli_get(&a, "catalog"),
-                             cli_get(&a, "cache-dir"), &err) < 0) {
-        rc = cli_fail(err);
-        goto cleanup;
-    }
-    if (!db) {
-        fputs("catalog disabled (--catalog none): nothing to query\n", stderr);
-        rc = CLI_EXIT_OK;
-        goto cleanup;
-    }
-    if (snapdir_catalog_query(&out, db, SNAPDIR_CATALOG_LOCATIONS, NULL, NULL,
-                              &err) < 0) {
-        rc = cli_fail(err);
-        goto cleanup;
-    }
-    rc = cli_write_stdout(out, strlen(out));
-cleanup:
-    snapdir_string_free(out);
-    snapdir_string_free(db);
     cli_args_dispose(&a);
     return rc;
 }

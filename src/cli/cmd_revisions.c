@@ -5,11 +5,8 @@
  * falls back to --store / SNAPDIR_STORE.
  */
 #include "cli/cmd.h"
-#include "cli/error.h"
+#include "cli/catalogq.h"
 #include "cli/opt.h"
-
-#include <stdio.h>
-#include <string.h>
 
 static const cli_opt opts[] = {
     { "catalog", 0, OPT_VALUE, "NAME", "SNAPDIR_CATALOG",
@@ -35,38 +32,12 @@ static const cli_command command = {
 int cmd_revisions(int argc, char **argv)
 {
     cli_args a;
-    SnapdirError *err = NULL;
-    char *db = NULL, *out = NULL;
-    const char *location;
     int rc;
 
-    if ((rc = cli_parse(&a, &command, argc, argv)) != CLI_CONTINUE) {
-        goto cleanup;
+    if ((rc = cli_parse(&a, &command, argc, argv)) == CLI_CONTINUE) {
+        rc = cli_catalog_query(&a, SNAPDIR_CATALOG_REVISIONS,
+                               CLI_NEEDS_LOCATION);
     }
-    if (snapdir_catalog_path(&db, cli_get(&a, "catalog"),
-                             cli_get(&a, "cache-dir"), &err) < 0) {
-        rc = cli_fail(err);
-        goto cleanup;
-    }
-    if (!db) {
-        fputs("catalog disabled (--catalog none): nothing to query\n", stderr);
-        rc = CLI_EXIT_OK;
-        goto cleanup;
-    }
-    if (!(location = cli_get(&a, "location")) &&
-        !(location = cli_get(&a, "store"))) {
-        rc = cli_failf("missing --location option");
-        goto cleanup;
-    }
-    if (snapdir_catalog_query(&out, db, SNAPDIR_CATALOG_REVISIONS, NULL,
-                              location, &err) < 0) {
-        rc = cli_fail(err);
-        goto cleanup;
-    }
-    rc = cli_write_stdout(out, strlen(out));
-cleanup:
-    snapdir_string_free(out);
-    snapdir_string_free(db);
     cli_args_dispose(&a);
     return rc;
 }

@@ -149,3 +149,90 @@ void sd_ops_meter_finish(sd_ops_meter *m)
         s->bytes_copied += m->bytes_copied;
     }
 }
+
+void sd_ops_meter_count(sd_ops_meter *m, const sd_ops_object *obj, int copied)
+{
+    __atomic_add_fetch(copied ? &m->copied : &m->skipped, 1, __ATOMIC_RELAXED);
+    if (copied) {
+        __atomic_add_fetch(&m->bytes_copied, obj->size, __ATOMIC_RELAXED);
+    }
+    __atomic_add_fetch(&m->done, 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&m->bytes_done, obj->size, __ATOMIC_RELAXED);
+}
+
+int sd_ops_run_objects(sd_ops_object *objs,
+                       size_t n,
+                       sd_pool_fn fn,
+                       void *ctx,
+                       sd_ops_meter *m,
+                       const sd_ops_options *o)
+{
+    void **items = NULL;
+    uint64_t bytes = 0;
+    size_t i;
+    int error;
+
+    if (n && !(items = sd_calloc(n, sizeof(void *)))) {
+        return SNAPDIR_EINTERNAL;
+    }
+    for (i = 0; i < n; i++) {
+        items[i] = &objs[i];
+        bytes += objs[i].size;
+    }
+    sd_ops_meter_init(m, o, n, bytes);
+    error = sd_pool_run(items, n, o->jobs, fn, ctx, o->cancel,
+                        sd_ops_meter_tick, m);
+    sd_free(items);
+    return error;
+}
+
+static int collect_id(const char *id, void *payload)
+{
+    sd_ops_ids *l = payload;
+
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 32;
+        char **v = sd_reallocarray(l->ids, cap, sizeof(char *));
+
+        if (!v) {
+            return 1;
+        }
+        l->ids = v;
+        l->cap = cap;
+    }
+    return (l->ids[l->n++] = sd_strdup(id)) == NULL;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int sd_ops_list_ids(sd_ops_ids *out, sd_store *s, int missing_ok)
+{
+    int error;
+
+    memset(out, 0, sizeof(*out));
+    error = missing_ok ? sd_store_list_manifests_or_none(s, collect_id, out)
+                       : sd_store_list_manifests(s, collect_id, out);
+    if (error == 0 && out->n > 1) {
+        qsort(out->ids, out->n, sizeof(char *), cmp_str);
+    }
+    return error;
+}
+
+int sd_ops_ids_has(const sd_ops_ids *l, const char *id)
+{
+    return l->n && bsearch(&id, l->ids, l->n, sizeof(char *), cmp_str);
+}
+
+void sd_ops_ids_dispose(sd_ops_ids *l)
+{
+    size_t i;
+
+    for (i = 0; i < l->n; i++) {
+        sd_free(l->ids[i]);
+    }
+    sd_free(l->ids);
+    memset(l, 0, sizeof(*l));
+}

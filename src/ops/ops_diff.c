@@ -114,37 +114,10 @@ static char *split_ref(const char *ref, char id[65])
     return sd_strdup(ref);
 }
 
-typedef struct {
-    char **ids;
-    size_t n, cap;
-} ids;
-
-static int add_id(const char *id, void *payload)
-{
-    ids *l = payload;
-
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        char **v = sd_reallocarray(l->ids, cap, sizeof(char *));
-
-        if (!v) {
-            return 1;
-        }
-        l->ids = v;
-        l->cap = cap;
-    }
-    return (l->ids[l->n++] = sd_strdup(id)) == NULL;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int load_ref(side *s, const char *ref, size_t index, const char *pin)
 {
     char id[65], *uri = split_ref(ref, id);
-    ids list = { NULL, 0, 0 };
+    sd_ops_ids list = { NULL, 0, 0 };
     sd_store *store = NULL;
     snapdir_manifest *m = NULL;
     size_t i;
@@ -165,12 +138,9 @@ static int load_ref(side *s, const char *ref, size_t index, const char *pin)
         }
         goto cleanup;
     }
-    if ((error = sd_store_list_manifests(store, add_id, &list)) < 0) {
-        goto cleanup;
-    }
     /* sorted ids make "last wins" within one store deterministic */
-    if (list.n > 1) {
-        qsort(list.ids, list.n, sizeof(char *), cmp_str);
+    if ((error = sd_ops_list_ids(&list, store, 0)) < 0) {
+        goto cleanup;
     }
     for (i = 0; i < list.n && error == 0; i++) {
         if ((error = sd_store_get_manifest(store, list.ids[i], &m)) == 0) {
@@ -178,10 +148,7 @@ static int load_ref(side *s, const char *ref, size_t index, const char *pin)
         }
     }
 cleanup:
-    for (i = 0; i < list.n; i++) {
-        sd_free(list.ids[i]);
-    }
-    sd_free(list.ids);
+    sd_ops_ids_dispose(&list);
     sd_store_close(store);
     sd_free(uri);
     return error;

@@ -48,13 +48,7 @@ static int fetch_one(sd_pool *pool, void *item, void *ctx)
     if (rc < 0) {
         return rc;
     }
-    __atomic_add_fetch(rc == 0 ? &c->meter.copied : &c->meter.skipped, 1,
-                       __ATOMIC_RELAXED);
-    if (rc == 0) {
-        __atomic_add_fetch(&c->meter.bytes_copied, obj->size, __ATOMIC_RELAXED);
-    }
-    __atomic_add_fetch(&c->meter.done, 1, __ATOMIC_RELAXED);
-    __atomic_add_fetch(&c->meter.bytes_done, obj->size, __ATOMIC_RELAXED);
+    sd_ops_meter_count(&c->meter, obj, rc == 0);
     return 0;
 }
 
@@ -93,10 +87,8 @@ int sd_ops_fetch(sd_store *cache,
 {
     snapdir_manifest *m = NULL;
     sd_ops_object *objs = NULL;
-    void **items = NULL;
     fetch_ctx c;
-    size_t n = 0, i;
-    uint64_t bytes = 0;
+    size_t n = 0;
     int error;
 
     if ((error = sd_ops_fully_cached(cache, id)) != 0) {
@@ -106,25 +98,14 @@ int sd_ops_fetch(sd_store *cache,
         (error = sd_ops_unique_objects(&objs, &n, m, NULL)) < 0) {
         goto cleanup;
     }
-    if (n && !(items = sd_calloc(n, sizeof(void *)))) {
-        error = SNAPDIR_EINTERNAL;
-        goto cleanup;
-    }
-    for (i = 0; i < n; i++) {
-        items[i] = &objs[i];
-        bytes += objs[i].size;
-    }
     c.src = src->objects;
     c.cache = cache;
-    sd_ops_meter_init(&c.meter, o, n, bytes);
-    error = sd_pool_run(items, n, o->jobs, fetch_one, &c, o->cancel,
-                        sd_ops_meter_tick, &c.meter);
+    error = sd_ops_run_objects(objs, n, fetch_one, &c, &c.meter, o);
     sd_ops_meter_finish(&c.meter);
     if (error == 0 && !o->dryrun) {
         error = sd_store_put_manifest(cache, m);
     }
 cleanup:
-    sd_free(items);
     sd_ops_objects_free(objs, n);
     sd_manifest_free(m);
     return error;

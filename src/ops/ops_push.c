@@ -45,14 +45,7 @@ static int push_one(sd_pool *pool, void *item, void *ctx)
             return rc;
         }
     }
-    if (rc == 0) {
-        __atomic_add_fetch(&c->meter.copied, 1, __ATOMIC_RELAXED);
-        __atomic_add_fetch(&c->meter.bytes_copied, obj->size, __ATOMIC_RELAXED);
-    } else {
-        __atomic_add_fetch(&c->meter.skipped, 1, __ATOMIC_RELAXED);
-    }
-    __atomic_add_fetch(&c->meter.done, 1, __ATOMIC_RELAXED);
-    __atomic_add_fetch(&c->meter.bytes_done, obj->size, __ATOMIC_RELAXED);
+    sd_ops_meter_count(&c->meter, obj, rc == 0);
     return 0;
 }
 
@@ -110,26 +103,12 @@ static int push_objects(const sd_ops_stores *dst,
                         const sd_ops_options *o)
 {
     push_ctx c;
-    void **items = NULL;
-    uint64_t bytes = 0;
-    size_t i;
     int error;
 
-    items = sd_calloc(n, sizeof(void *));
-    if (!items && n) {
-        return SNAPDIR_EINTERNAL;
-    }
-    for (i = 0; i < n; i++) {
-        items[i] = &objs[i];
-        bytes += objs[i].size;
-    }
     c.dst = dst->objects;
     c.from_objects = from_objects;
-    sd_ops_meter_init(&c.meter, o, n, bytes);
-    error = sd_pool_run(items, n, o->jobs, push_one, &c, o->cancel,
-                        sd_ops_meter_tick, &c.meter);
+    error = sd_ops_run_objects(objs, n, push_one, &c, &c.meter, o);
     sd_ops_meter_finish(&c.meter);
-    sd_free(items);
     if (error == 0 && !o->dryrun) {
         error = sd_store_put_manifest(dst->manifests, m);
     }

@@ -51,13 +51,7 @@ static int sync_one(sd_pool *pool, void *item, void *ctx)
     if (rc < 0) {
         return rc;
     }
-    __atomic_add_fetch(rc == 0 ? &c->meter.copied : &c->meter.skipped, 1,
-                       __ATOMIC_RELAXED);
-    if (rc == 0) {
-        __atomic_add_fetch(&c->meter.bytes_copied, obj->size, __ATOMIC_RELAXED);
-    }
-    __atomic_add_fetch(&c->meter.done, 1, __ATOMIC_RELAXED);
-    __atomic_add_fetch(&c->meter.bytes_done, obj->size, __ATOMIC_RELAXED);
+    sd_ops_meter_count(&c->meter, obj, rc == 0);
     return 0;
 }
 
@@ -125,67 +119,24 @@ cleanup:
     return error;
 }
 
-typedef struct {
-    char **ids;
-    size_t n, cap;
-} id_list;
-
-static int collect(const char *id, void *payload)
-{
-    id_list *l = payload;
-
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 32;
-        char **v = sd_reallocarray(l->ids, cap, sizeof(char *));
-
-        if (!v) {
-            return 1;
-        }
-        l->ids = v;
-        l->cap = cap;
-    }
-    return (l->ids[l->n++] = sd_strdup(id)) == NULL;
-}
-
-static void id_list_dispose(id_list *l)
-{
-    size_t i;
-
-    for (i = 0; i < l->n; i++) {
-        sd_free(l->ids[i]);
-    }
-    sd_free(l->ids);
-}
-
-static int has_id(const id_list *l, const char *id)
-{
-    size_t i;
-
-    for (i = 0; i < l->n; i++) {
-        if (strcmp(l->ids[i], id) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* Delete destination manifests the source lacks (never id itself). */
 static int prune_manifests(const sd_ops_stores *src,
                            const sd_ops_stores *dst,
                            const char *id,
                            const sd_ops_options *o)
 {
-    id_list have = { NULL, 0, 0 }, want = { NULL, 0, 0 };
+    sd_ops_ids have, want;
     size_t i;
     int error;
 
-    if ((error = sd_store_list_manifests(src->manifests, collect, &want)) < 0 ||
-        (error = sd_store_list_manifests_or_none(dst->manifests, collect,
-                                                 &have)) < 0) {
+    memset(&have, 0, sizeof(have));
+    if ((error = sd_ops_list_ids(&want, src->manifests, 0)) < 0 ||
+        (error = sd_ops_list_ids(&have, dst->manifests, 1)) < 0) {
         goto cleanup;
     }
     for (i = 0; i < have.n && error == 0; i++) {
-        if (strcmp(have.ids[i], id) == 0 || has_id(&want, have.ids[i])) {
+        if (strcmp(have.ids[i], id) == 0 ||
+            sd_ops_ids_has(&want, have.ids[i])) {
             continue;
         }
         if (o->report) {
@@ -199,8 +150,8 @@ static int prune_manifests(const sd_ops_stores *src,
         }
     }
 cleanup:
-    id_list_dispose(&have);
-    id_list_dispose(&want);
+    sd_ops_ids_dispose(&have);
+    sd_ops_ids_dispose(&want);
     return error;
 }
 

@@ -114,8 +114,7 @@ static int verify_one(sd_pool *pool, void *item, void *ctx)
         report(c, "corrupt", obj->path, obj->hex);
         rc = 0;
     }
-    __atomic_add_fetch(&c->meter.done, 1, __ATOMIC_RELAXED);
-    __atomic_add_fetch(&c->meter.bytes_done, obj->size, __ATOMIC_RELAXED);
+    sd_ops_meter_count(&c->meter, obj, 0);
     return rc;
 }
 
@@ -139,10 +138,8 @@ int sd_ops_verify(const sd_ops_stores *src,
 {
     snapdir_manifest *m = NULL;
     sd_ops_object *objs = NULL;
-    void **items = NULL;
     verify_ctx c;
-    size_t n = 0, i;
-    uint64_t bytes = 0;
+    size_t n = 0;
     char what[256];
     int error;
 
@@ -152,19 +149,9 @@ int sd_ops_verify(const sd_ops_stores *src,
         (error = sd_ops_unique_objects(&objs, &n, m, NULL)) < 0) {
         goto cleanup;
     }
-    if (n && !(items = sd_calloc(n, sizeof(void *)))) {
-        error = SNAPDIR_EINTERNAL;
-        goto cleanup;
-    }
-    for (i = 0; i < n; i++) {
-        items[i] = &objs[i];
-        bytes += objs[i].size;
-    }
     c.src = src->objects;
     c.o = o;
-    sd_ops_meter_init(&c.meter, o, n, bytes);
-    error = sd_pool_run(items, n, o->jobs, verify_one, &c, o->cancel,
-                        sd_ops_meter_tick, &c.meter);
+    error = sd_ops_run_objects(objs, n, verify_one, &c, &c.meter, o);
     sd_ops_meter_tick(&c.meter);
     flush_reports(&c);
     if (error == 0) {
@@ -174,7 +161,6 @@ int sd_ops_verify(const sd_ops_stores *src,
     }
 cleanup:
     pthread_mutex_destroy(&c.lock);
-    sd_free(items);
     sd_ops_objects_free(objs, n);
     sd_manifest_free(m);
     return error;
@@ -186,8 +172,6 @@ typedef struct {
     verify_ctx v;
     sd_store *cache;
     int purge;
-    char **manifest_ids;
-    size_t nids, capids;
 } cache_ctx;
 
 /* Re-hash one object file whose path spells its expected checksum. */
@@ -264,24 +248,6 @@ scan_level(cache_ctx *c, const char *dir, char *hex, size_t hexlen, int depth)
     return error;
 }
 
-static int collect_id(const char *id, void *payload)
-{
-    cache_ctx *c = payload;
-
-    if (c->nids == c->capids) {
-        size_t cap = c->capids ? c->capids * 2 : 16;
-        char **v = sd_reallocarray(c->manifest_ids, cap, sizeof(char *));
-
-        if (!v) {
-            return 1;
-        }
-        c->manifest_ids = v;
-        c->capids = cap;
-    }
-    c->manifest_ids[c->nids] = sd_strdup(id);
-    return c->manifest_ids[c->nids++] == NULL;
-}
-
 /* Every object of manifest id is present (presence only). */
 static int check_present(cache_ctx *c, const char *id)
 {
@@ -333,10 +299,14 @@ int sd_ops_verify_cache(sd_store *cache,
     if (id) {
         error = check_present(&c, id);
     } else {
-        error = sd_store_list_manifests(cache, collect_id, &c);
-        for (i = 0; i < c.nids && error == 0; i++) {
-            error = check_present(&c, c.manifest_ids[i]);
+        sd_ops_ids ids;
+
+        if ((error = sd_ops_list_ids(&ids, cache, 0)) == 0) {
+            for (i = 0; i < ids.n && error == 0; i++) {
+                error = check_present(&c, ids.ids[i]);
+            }
         }
+        sd_ops_ids_dispose(&ids);
     }
     flush_reports(&c.v);
     if (error == 0 && (c.v.missing || c.v.corrupt)) {
@@ -346,10 +316,7 @@ int sd_ops_verify_cache(sd_store *cache,
                              cache->root, c.v.corrupt, c.v.missing);
     }
 cleanup:
-    for (i = 0; i < c.nids; i++) {
-        sd_free(c.manifest_ids[i]);
-    }
-    sd_free(c.manifest_ids);
+
     sd_free(objects);
     pthread_mutex_destroy(&c.v.lock);
     return error;

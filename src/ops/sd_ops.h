@@ -9,6 +9,7 @@
 
 #include "core/sd_manifest.h"
 #include "store/sd_store.h"
+#include "util/sd_pool.h"
 #include "util/sd_set.h"
 
 typedef struct {
@@ -153,6 +154,29 @@ typedef struct {
     uint64_t copied, skipped, bytes_copied;        /* atomics */
     int finished;                                  /* report DONE */
 } sd_ops_meter;
+
+/* Count one object done: copied (1) or skipped (0). Thread-safe. */
+void sd_ops_meter_count(sd_ops_meter *m, const sd_ops_object *obj, int copied);
+
+/* Run fn(pool, object, ctx) over every object on o->jobs workers; m is
+ * initialised here and ticks the progress callback. */
+int sd_ops_run_objects(sd_ops_object *objs,
+                       size_t n,
+                       sd_pool_fn fn,
+                       void *ctx,
+                       sd_ops_meter *m,
+                       const sd_ops_options *o);
+
+/* The manifest ids of a store, sorted; missing_ok: an absent store root
+ * lists as empty. Free with sd_ops_ids_dispose. */
+typedef struct {
+    char **ids;
+    size_t n, cap;
+} sd_ops_ids;
+
+int sd_ops_list_ids(sd_ops_ids *out, sd_store *s, int missing_ok);
+int sd_ops_ids_has(const sd_ops_ids *l, const char *id);
+void sd_ops_ids_dispose(sd_ops_ids *l);
 
 void sd_ops_meter_init(sd_ops_meter *m,
                        const sd_ops_options *o,
