@@ -574,14 +574,10 @@ int sd_store_link_object(sd_store *src, sd_store *dst, const char *hex)
         (error = dst->backend->local_path(dst->backend, key, &to)) < 0) {
         goto cleanup;
     }
-    if (link(from, to) != 0 && errno == ENOENT &&
-        (error = sd_fs_mkdir_parent(to)) == 0) {
-        errno = 0;
-        if (link(from, to) == 0) {
-            goto cleanup;
-        }
+    if ((error = sd_fs_mkdir_parent_fresh(to)) < 0) {
+        goto cleanup;
     }
-    if (error == 0 && errno != 0 && errno != EEXIST) {
+    if (link(from, to) != 0 && errno != EEXIST) {
         error = SD_EPASSTHROUGH; /* another filesystem, no links: copy */
     }
 cleanup:
@@ -793,7 +789,7 @@ int sd_store_put_object_guarded(sd_store *s,
         goto cleanup;
     }
     if ((error = s->backend->local_path(s->backend, key, &dest)) < 0 ||
-        (error = sd_fs_create_tmp(&out, &tmp, dest, 0666)) < 0) {
+        (error = sd_fs_create_tmp_fresh(&out, &tmp, dest, 0666)) < 0) {
         goto cleanup;
     }
     error = kernel_copy(out, in, size, tmp);

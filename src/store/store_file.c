@@ -148,7 +148,7 @@ static int file_put(snapdir_store *s, const char *key, snapdir_store_reader *r)
     if (!path) {
         return SNAPDIR_EINTERNAL;
     }
-    if ((error = sd_fs_create_tmp(&fd, &tmp, path, 0666)) < 0) {
+    if ((error = sd_fs_create_tmp_fresh(&fd, &tmp, path, 0666)) < 0) {
         sd_free(path);
         return error;
     }

@@ -187,10 +187,43 @@ int sd_fs_mkdir_parent(const char *path)
     return error;
 }
 
-int sd_fs_create_tmp(int *fd_out,
-                     char **tmp_out,
-                     const char *final,
-                     mode_t mode)
+/*
+ * Make the directory that will hold path, guessing that its parent exists
+ * but it does not (true for a new key of the sharded layout, whose last
+ * level is practically unique per object): mkdir(parent), mkdir(dir), and
+ * only on ENOENT the full bottom-up walk.
+ */
+int sd_fs_mkdir_parent_fresh(const char *path)
+{
+    char *dir = sd_strdup(path);
+    char *last, *prev;
+    int error = 0;
+
+    if (!dir) {
+        return SNAPDIR_EINTERNAL;
+    }
+    last = strrchr(dir, '/');
+    if (last && last != dir) {
+        *last = '\0';
+        prev = strrchr(dir, '/');
+        if (prev && prev != dir) {
+            *prev = '\0';
+            if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+                *prev = '/';
+                error = mkdir_up(dir, 0777);
+            }
+            *prev = '/';
+        }
+        if (error == 0 && mkdir(dir, 0777) != 0 && errno != EEXIST) {
+            error = mkdir_up(dir, 0777);
+        }
+    }
+    sd_free(dir);
+    return error;
+}
+
+static int create_tmp(
+    int *fd_out, char **tmp_out, const char *final, mode_t mode, int fresh)
 {
     char *tmp = sd_fs_tmpname(final);
     int fd, error;
@@ -199,6 +232,10 @@ int sd_fs_create_tmp(int *fd_out,
     *tmp_out = NULL;
     if (!tmp) {
         return SNAPDIR_EINTERNAL;
+    }
+    if (fresh && (error = sd_fs_mkdir_parent_fresh(final)) < 0) {
+        sd_free(tmp);
+        return error;
     }
     fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
     if (fd < 0 && errno == ENOENT) {
@@ -217,6 +254,22 @@ int sd_fs_create_tmp(int *fd_out,
     *fd_out = fd;
     *tmp_out = tmp;
     return 0;
+}
+
+int sd_fs_create_tmp(int *fd_out,
+                     char **tmp_out,
+                     const char *final,
+                     mode_t mode)
+{
+    return create_tmp(fd_out, tmp_out, final, mode, 0);
+}
+
+int sd_fs_create_tmp_fresh(int *fd_out,
+                           char **tmp_out,
+                           const char *final,
+                           mode_t mode)
+{
+    return create_tmp(fd_out, tmp_out, final, mode, 1);
 }
 
 int sd_fs_write_all(int fd, const void *buf, size_t len, const char *path)

@@ -22,6 +22,7 @@ int sd_fs_mkdirs(const char *path, mode_t mode);
 char *sd_fs_tmpname(const char *final);
 
 /* Create the directory that will hold path (and its missing parents). */
+int sd_fs_mkdir_parent_fresh(const char *path); /* see sd_fs_create_tmp_fresh */
 int sd_fs_mkdir_parent(const char *path);
 
 /* Create the temporary sibling of final (O_EXCL), making the parent
@@ -30,6 +31,14 @@ int sd_fs_create_tmp(int *fd_out,
                      char **tmp_out,
                      const char *final,
                      mode_t mode);
+
+/* The same for a final name whose directory is probably new (a new key of
+ * the sharded layout): directories are made first, not after a failed
+ * open. */
+int sd_fs_create_tmp_fresh(int *fd_out,
+                           char **tmp_out,
+                           const char *final,
+                           mode_t mode);
 
 int sd_fs_write_all(int fd, const void *buf, size_t len, const char *path);
 
