@@ -8,7 +8,7 @@ GENERATOR  := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: all bootstrap configure test test-asan test-release lint bench fuzz \
-        demo clean
+        demo wheel clean
 
 all: bootstrap
 	@test -f $(BUILD)/CMakeCache.txt || cmake -S . -B $(BUILD) $(GENERATOR) \
@@ -54,5 +54,12 @@ fuzz: bootstrap
 	build-fuzz/fuzz/store_uri_fuzzer -max_total_time=30 \
 	    build-fuzz/corpus-uri fuzz/corpora/store_uri_fuzzer
 
+# The abi3 wheel (cp310-abi3), repaired into a manylinux wheel by auditwheel.
+wheel: bootstrap
+	rm -rf dist wheelhouse
+	python3 -m build --wheel --no-isolation --outdir dist .
+	auditwheel repair --wheel-dir wheelhouse dist/*.whl
+	auditwheel show wheelhouse/*.whl
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz build-py dist wheelhouse
