@@ -8,7 +8,7 @@ GENERATOR  := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: all bootstrap configure test test-asan test-release lint bench fuzz \
-        demo wheel clean
+        demo wheel tsan clean
 
 all: bootstrap
 	@test -f $(BUILD)/CMakeCache.txt || cmake -S . -B $(BUILD) $(GENERATOR) \
@@ -27,6 +27,18 @@ test-asan: bootstrap
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	    ctest --output-on-failure -j $(JOBS) -LE python
+
+# ThreadSanitizer over the thread pool: the unit tests and a real
+# push / pull / sync round trip (scripts/demo) on a TSan build.
+tsan: bootstrap
+	@test -f build-tsan/CMakeCache.txt || cmake -S . -B build-tsan \
+	    $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug -DSNAPDIR_TESTS=ON \
+	    -DCMAKE_C_FLAGS="-fsanitize=thread -g" \
+	    -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread \
+	    -DCMAKE_SHARED_LINKER_FLAGS=-fsanitize=thread
+	cmake --build build-tsan -j $(JOBS)
+	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/unit_tests
+	TSAN_OPTIONS=halt_on_error=1 SNAPDIR_BIN=build-tsan/snapdir scripts/demo
 
 # Suites that load the library into Python run against the release build.
 test-release: all
@@ -62,4 +74,5 @@ wheel: bootstrap
 	auditwheel show wheelhouse/*.whl
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz build-py dist wheelhouse
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz build-tsan build-py dist \
+	    wheelhouse

@@ -2,6 +2,7 @@
 /* api_sync.c - the sync and diff entry points. */
 #include "snapdir.h"
 #include "api_internal.h"
+#include "hash/sd_hash.h"
 #include "ops/sd_ops.h"
 #include "util/sd_alloc.h"
 #include "util/sd_error.h"
@@ -68,6 +69,7 @@ int snapdir_sync(const char *id,
     int error;
 
     sd_error_clear();
+    sd_hash_warm_up(); /* before any worker thread hashes */
     memset(&src, 0, sizeof(src));
     memset(&dst, 0, sizeof(dst));
     if (!opts) {

@@ -7,6 +7,7 @@
 #include "snapdir.h"
 #include "api_internal.h"
 #include "core/sd_config.h"
+#include "hash/sd_hash.h"
 #include "ops/sd_ops.h"
 #include "util/sd_alloc.h"
 #include "util/sd_error.h"
@@ -112,6 +113,7 @@ session_open(session *s, const snapdir_transfer_options *o, int need_store)
     int error;
 
     memset(s, 0, sizeof(*s));
+    sd_hash_warm_up(); /* before any worker thread hashes */
     if (o) {
         s->o = *o;
     } else {

@@ -5,12 +5,37 @@
 #include "util/sd_str.h"
 
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <string.h>
+
+/*
+ * Upstream BLAKE3 (1.3) detects CPU features lazily into a plain global;
+ * hash once here, before any worker thread exists, so the detection never
+ * races.
+ */
+static void warm_up(void)
+{
+    uint8_t block[2 * BLAKE3_CHUNK_LEN] = { 0 };
+    uint8_t out[BLAKE3_OUT_LEN];
+    blake3_hasher h;
+
+    blake3_hasher_init(&h);
+    blake3_hasher_update(&h, block, sizeof(block));
+    blake3_hasher_finalize(&h, out, sizeof(out));
+}
+
+void sd_hash_warm_up(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+    pthread_once(&once, warm_up);
+}
 
 void sd_hash_spec_init(sd_hash_spec *spec,
                        snapdir_hash_kind kind,
                        const char *context)
 {
+    sd_hash_warm_up();
     memset(spec, 0, sizeof(*spec));
     spec->kind = kind;
     if (kind == SNAPDIR_HASH_BLAKE3 && context && context[0]) {

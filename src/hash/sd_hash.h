@@ -27,6 +27,9 @@ typedef struct {
     void *evp; /* EVP_MD_CTX for MD5 / SHA-256 */
 } sd_hasher;
 
+/* Run BLAKE3's one-time CPU detection; call before starting threads. */
+void sd_hash_warm_up(void);
+
 /* context: NULL or "" for plain BLAKE3; ignored for MD5/SHA-256. */
 void sd_hash_spec_init(sd_hash_spec *spec,
                        snapdir_hash_kind kind,
