@@ -216,6 +216,7 @@ int snapdir_stage(char id_out[SNAPDIR_ID_HEXLEN + 1],
         goto cleanup;
     }
     in.dst = s.cache;
+    in.fresh = sd_store_is_fresh(s.cache);
     if ((error = walk_for_store(&m, path, &s, s.o.dryrun ? NULL : &in)) < 0) {
         goto cleanup;
     }
@@ -288,6 +289,7 @@ static int push_tree(session *s,
         sd_error_clear();
     } else if (!s->o.dryrun && s->objects->root) {
         in.dst = s->objects;
+        in.fresh = sd_store_is_fresh(s->objects);
         inline_dst = &in;
     }
     error = walk_for_store(m, path, s, inline_dst);

@@ -53,6 +53,7 @@ void sd_ops_inline_init(sd_ops_inline *in, sd_store *dst)
 {
     memset(in, 0, sizeof(*in));
     in->dst = dst;
+    in->fresh = dst && sd_store_is_fresh(dst);
     sd_set_init(&in->claimed);
 }
 
@@ -79,7 +80,9 @@ int sd_ops_inline_put(void *payload,
         return rc < 0 ? rc : 1;
     }
     sd_hex_encode(hex, digest, 32);
-    rc = sd_store_has_object(in->dst, hex);
+    /* in a store that was empty, only our own writes can exist, and the
+     * claim set already rules those out */
+    rc = in->fresh ? 0 : sd_store_has_object(in->dst, hex);
     if (rc == 0 &&
         (rc = sd_store_put_object_mem(in->dst, hex, data, len)) < 0) {
         return sd_error_wrap(rc, "storing %s", path);

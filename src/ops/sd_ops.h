@@ -52,7 +52,8 @@ void sd_ops_objects_free(sd_ops_object *objs, size_t n);
 /* Objects stored while a tree is walked (see sd_walk_options). */
 typedef struct {
     sd_store *dst;
-    sd_set claimed;                  /* digests some thread has taken on */
+    sd_set claimed; /* digests some thread has taken on */
+    int fresh;      /* dst held no objects when we started: skip checks */
     uint64_t copied, skipped, bytes; /* atomics */
 } sd_ops_inline;
 

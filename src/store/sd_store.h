@@ -77,6 +77,11 @@ void sd_store_object_key(char *out, const char *hex);
 void sd_store_manifest_key(char *out, const char *id);
 #define SD_KEY_MAX 96
 
+/* 1 when s is a local store that holds no object at all yet (its
+ * .objects directory does not exist): then no existence check can
+ * succeed, and writers may skip them. */
+int sd_store_is_fresh(sd_store *s);
+
 /* 1 when present, 0 when absent, or a negative code. */
 int sd_store_has_object(sd_store *s, const char *hex);
 int sd_store_has_manifest(sd_store *s, const char *id);

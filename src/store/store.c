@@ -275,6 +275,20 @@ static int exists(sd_store *s, const char *key)
     return rc;
 }
 
+int sd_store_is_fresh(sd_store *s)
+{
+    struct stat st;
+    char *objects;
+    int fresh;
+
+    if (!s->root || !(objects = sd_path_join(s->root, ".objects"))) {
+        return 0;
+    }
+    fresh = stat(objects, &st) != 0 && errno == ENOENT;
+    sd_free(objects);
+    return fresh;
+}
+
 int sd_store_has_object(sd_store *s, const char *hex)
 {
     char key[SD_KEY_MAX];
