@@ -544,7 +544,13 @@ static PyObject *py_push(PyObject *module, PyObject *args)
     return PyUnicode_FromString(out);
 }
 
-static PyObject *py_fetch(PyObject *module, PyObject *args)
+/* fetch and verify: (id, store, progress, cancel) -> one library call. */
+static PyObject *py_id_store_call(PyObject *module,
+                                  PyObject *args,
+                                  const char *format,
+                                  int (*op)(const char *,
+                                            const snapdir_transfer_options *,
+                                            SnapdirError **))
 {
     PyObject *id_obj, *store, *cancel, *progress;
     snapdir_transfer_options o;
@@ -553,8 +559,7 @@ static PyObject *py_fetch(PyObject *module, PyObject *args)
     py_call c;
     int rc;
 
-    if (!PyArg_ParseTuple(args, "UUOO:fetch", &id_obj, &store, &progress,
-                          &cancel)) {
+    if (!PyArg_ParseTuple(args, format, &id_obj, &store, &progress, &cancel)) {
         return NULL;
     }
     if (py_call_begin(&c, module, cancel, progress) == 0) {
@@ -567,13 +572,16 @@ static PyObject *py_fetch(PyObject *module, PyObject *args)
         return NULL;
     }
     ts = PyEval_SaveThread();
-    rc = snapdir_fetch(id, &o, &c.err);
+    rc = op(id, &o, &c.err);
     PyEval_RestoreThread(ts);
-    if (py_call_end(&c, rc) < 0) {
-        return NULL;
-    }
-    Py_RETURN_NONE;
+    return py_call_end(&c, rc) < 0 ? NULL : Py_NewRef(Py_None);
 }
+
+static PyObject *py_fetch(PyObject *module, PyObject *args)
+{
+    return py_id_store_call(module, args, "UUOO:fetch", snapdir_fetch);
+}
+
 /* pull (with a store) and checkout (from the cache). */
 static PyObject *py_materialise(PyObject *module, PyObject *args, int pull)
 {
@@ -658,33 +666,13 @@ static PyObject *py_sync(PyObject *module, PyObject *args)
 
 static PyObject *py_verify(PyObject *module, PyObject *args)
 {
-    PyObject *id_obj, *store, *cancel, *progress;
-    snapdir_transfer_options o;
-    PyThreadState *ts;
-    char *id;
-    py_call c;
-    int rc;
+    PyObject *r = py_id_store_call(module, args, "UUOO:verify", snapdir_verify);
 
-    if (!PyArg_ParseTuple(args, "UUOO:verify", &id_obj, &store, &progress,
-                          &cancel)) {
+    if (!r) {
         return NULL;
     }
-    if (py_call_begin(&c, module, cancel, progress) == 0) {
-        py_transfer_init(&o, &c);
-    }
-    if (PyErr_Occurred() ||
-        !(id = py_text_arg(&c.strings, id_obj, "snapshot id")) ||
-        !(o.store = py_text_arg(&c.strings, store, "store"))) {
-        py_call_end(&c, 0);
-        return NULL;
-    }
-    ts = PyEval_SaveThread();
-    rc = snapdir_verify(id, &o, &c.err);
-    PyEval_RestoreThread(ts);
-    if (py_call_end(&c, rc) < 0) {
-        return NULL;
-    }
-    Py_RETURN_TRUE;
+    Py_DECREF(r);
+    Py_RETURN_TRUE; /* a failed verify raises */
 }
 
 /* [(status, path), ...] of a diff. */
