@@ -314,6 +314,19 @@ static uint64_t persisted(const sd_http_req *r)
     return dash ? strtoull(dash + 1, NULL, 10) + 1 : 0;
 }
 
+/* A resumable session's answer: 200/201 finished, 308 how far it got. */
+static int session_reply(gcs_store *g, sd_http_req *r, uint64_t *off, int *done)
+{
+    if (r->status == 200 || r->status == 201) {
+        *done = 1;
+    } else if (r->status == 308) {
+        *off = persisted(r);
+    } else {
+        return gcs_fail(g, r);
+    }
+    return 0;
+}
+
 static int transient(long status)
 {
     return status == 408 || status == 429 || status >= 500;
@@ -361,13 +374,7 @@ static int send_chunk(gcs_store *g,
     error = gcs_send(g, &r);
     *retry = error == SNAPDIR_ESTORE || (error == 0 && transient(r.status));
     if (error == 0) {
-        if (r.status == 200 || r.status == 201) {
-            *done = 1;
-        } else if (r.status == 308) {
-            *off = persisted(&r);
-        } else {
-            error = gcs_fail(g, &r);
-        }
+        error = session_reply(g, &r, off, done);
     }
     sd_http_req_dispose(&r);
     sd_buf_dispose(&body);
@@ -400,13 +407,7 @@ static int query_session(gcs_store *g,
     r.out = &body;
     error = gcs_send(g, &r);
     if (error == 0) {
-        if (r.status == 200 || r.status == 201) {
-            *done = 1;
-        } else if (r.status == 308) {
-            *off = persisted(&r);
-        } else {
-            error = gcs_fail(g, &r);
-        }
+        error = session_reply(g, &r, off, done);
     }
     sd_http_req_dispose(&r);
     sd_buf_dispose(&body);
